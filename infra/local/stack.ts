@@ -1,0 +1,120 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { resolve as resolvePath } from 'node:path';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { startEmulator, stopChild, type Emulator } from './emulator.js';
+import { createResources, resolveServiceConfig, slsBin, type ServiceConfig } from './resources.js';
+
+export interface StackOptions {
+  /** HTTP port of the API; 0 picks a free one. */
+  port?: number;
+  /** An emulator that is already running (AWS_ENDPOINT_URL); otherwise moto is started. */
+  emulatorEndpoint?: string;
+  stage?: string;
+  /** Lines the offline server prints, for whoever wants to show them. */
+  onOutput?: (line: string) => void;
+}
+
+export interface Stack {
+  url: string;
+  emulatorEndpoint: string;
+  region: string;
+  accountId: string;
+  stage: string;
+  /** The environment the functions run with; tests use it to call handlers in process. */
+  functionEnvironment: Record<string, string>;
+  config: ServiceConfig;
+  stop(): Promise<void>;
+}
+
+const ROOT = resolvePath(__dirname, '..', '..');
+const LOCAL_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The whole service on one machine: moto for AWS, the resources infra/ defines, and
+ * serverless-offline serving the HTTP API with the same handlers and environment as a deployment.
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const stage = options.stage ?? 'local';
+  const region = process.env.AWS_REGION ?? 'us-east-1';
+  let emulator: Emulator | undefined;
+  let offline: ChildProcess | undefined;
+  let port = options.port ?? 0;
+  const stop = async () => {
+    if (offline) await stopChild(offline);
+    if (emulator) await emulator.stop();
+    if (port) await rm(resolvePath(ROOT, buildFolder(port)), { recursive: true, force: true });
+  };
+  try {
+    const [config] = await Promise.all([
+      resolveServiceConfig(ROOT, stage),
+      (async () => {
+        if (!options.emulatorEndpoint) emulator = await startEmulator();
+      })(),
+    ]);
+    const emulatorEndpoint = options.emulatorEndpoint ?? emulator!.endpoint;
+    const clientConfig = { endpoint: emulatorEndpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+    const sts = new STSClient(clientConfig);
+    const { Account: accountId = '000000000000' } = await sts.send(new GetCallerIdentityCommand({}));
+    sts.destroy();
+
+    port ||= await freePort();
+    const functionEnvironment: Record<string, string> = {
+      ...config.provider.environment,
+      ...LOCAL_CREDENTIALS,
+      AWS_REGION: region,
+      AWS_ENDPOINT_URL: emulatorEndpoint,
+      AWS_ACCOUNT_ID: accountId,
+      // The SDK's notice about Node 20 would otherwise repeat in every worker's output.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
+    const [, started] = await Promise.all([
+      createResources(config.resources.Resources, clientConfig),
+      startOffline(port, stage, { ...functionEnvironment, OFFLINE_LAMBDA_PORT: String(await freePort()) }, options.onOutput),
+    ]);
+    offline = started;
+    return { url: `http://127.0.0.1:${port}`, emulatorEndpoint, region, accountId, stage, functionEnvironment, config, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+const buildFolder = (port: number) => `.esbuild/offline-${port}`;
+
+async function startOffline(port: number, stage: string, env: Record<string, string>, onOutput?: (line: string) => void) {
+  const child = spawn(process.execPath, [slsBin(ROOT), 'offline', 'start', '--stage', stage], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port), ESBUILD_WORK_FOLDER: buildFolder(port), SLS_TELEMETRY_DISABLED: '1', FORCE_COLOR: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString();
+      output += text;
+      for (const line of text.split('\n')) if (line.trim()) onOutput?.(line);
+      if (/Server ready:/.test(output)) resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`serverless-offline exited with code ${code}:\n${output.slice(-2000)}`)));
+    setTimeout(() => reject(new Error(`serverless-offline was not ready within 60 s:\n${output.slice(-2000)}`)), 60_000).unref();
+  }).catch(async (error) => {
+    await stopChild(child);
+    throw error;
+  });
+  return child;
+}

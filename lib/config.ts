@@ -1,0 +1,47 @@
+/**
+ * Deployment settings, read from the environment that serverless.yml (or the offline stack)
+ * gives every function. Read lazily so that tests and the offline server can set them late.
+ */
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`missing environment variable ${name}`);
+  return value;
+}
+
+function seconds(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+export const config = {
+  get region(): string {
+    return process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  },
+  /** Only offline: deployed, the account comes from the function's own ARN. */
+  get accountId(): string | undefined {
+    return process.env.AWS_ACCOUNT_ID || undefined;
+  },
+  get workloadIdentitiesTable(): string {
+    return required('WORKLOAD_IDENTITIES_TABLE');
+  },
+  get credentialProvidersTable(): string {
+    return required('CREDENTIAL_PROVIDERS_TABLE');
+  },
+  get tokenVaultTable(): string {
+    return required('TOKEN_VAULT_TABLE');
+  },
+  get oauth2SessionsTable(): string {
+    return required('OAUTH2_SESSIONS_TABLE');
+  },
+  /** The secret whose value keys the service's own signatures (WATs, page tokens, OAuth state). */
+  get serviceKeysSecretId(): string {
+    return required('SERVICE_KEYS_SECRET_ID');
+  },
+  get serviceKmsKeyId(): string {
+    return required('SERVICE_KMS_KEY_ID');
+  },
+  /** Upper bound on how long any container serves a cached secret when no rotation event comes. */
+  get secretCacheMaxAgeSeconds(): number {
+    return seconds('SECRET_CACHE_MAX_AGE_SECONDS', 60);
+  },
+};

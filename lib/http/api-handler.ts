@@ -1,0 +1,103 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { operationForRoute, operations, type OperationName } from '../contract/model.js';
+import { validateShape } from '../contract/validate.js';
+import { AgentCoreError, httpStatusOf, UnknownOperationException, ValidationException } from '../errors.js';
+import { toAgentCoreError } from '../aws/errors.js';
+import { logger } from '../logger.js';
+import { callerContext, type CallerContext } from './caller-context.js';
+
+export type OperationImpl = (input: any, caller: CallerContext) => Promise<object | void>;
+export type OperationTable = Partial<Record<OperationName, OperationImpl>>;
+
+type Event = APIGatewayProxyEventV2;
+type Result = APIGatewayProxyStructuredResultV2;
+
+/**
+ * The edge of every JSON API function: resolve the operation from the route, parse and validate
+ * the body against the contract, run the operation, and shape the answer (or the error) the way
+ * the official AgentCore clients expect it.
+ */
+export function apiHandler(table: OperationTable) {
+  const handle = async (event: Event, context: Context): Promise<Result> => {
+    // The Lambda request id: unique per call both deployed and offline (where API Gateway's is not).
+    const requestId = context.awsRequestId;
+    const started = Date.now();
+    let operation: OperationName | undefined;
+    try {
+      operation = resolveOperation(event);
+      const impl = operation && table[operation];
+      if (!operation || !impl) throw new UnknownOperationException('The requested operation is not supported by this endpoint.');
+      logger.appendKeys({ operation });
+      const spec = operations[operation]!;
+      const input = validateShape(spec.input, parseBody(event));
+      const output = await impl(input, callerContext(event, context, requestId));
+      logger.info('request completed', { status: spec.status, latencyMs: Date.now() - started });
+      return respond(spec.status, requestId, spec.status === 204 ? undefined : (output ?? {}));
+    } catch (thrown) {
+      const error = toAgentCoreError(thrown);
+      const status = httpStatusOf(error);
+      if (status >= 500) logger.error('request failed', { errorType: error.errorType, cause: describe(thrown) });
+      else logger.info('request refused', { status, errorType: error.errorType });
+      return respondError(error, status, requestId);
+    }
+  };
+  return middy<Event, Result>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .handler(handle);
+}
+
+function resolveOperation(event: Event): OperationName | undefined {
+  const routeKey = event.routeKey;
+  if (routeKey && routeKey !== '$default') {
+    const [method, path] = routeKey.split(' ');
+    return operationForRoute(method ?? '', path ?? '');
+  }
+  return operationForRoute(event.requestContext?.http?.method ?? '', event.rawPath ?? '');
+}
+
+function parseBody(event: Event): unknown {
+  if (!event.body) return {};
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ValidationException('The request body is not valid JSON.', 'CannotParse');
+  }
+}
+
+/** Timestamps travel as epoch seconds in restJson1. */
+function wireJson(value: unknown): string {
+  return JSON.stringify(value, function (this: Record<string, unknown>, key, v) {
+    const raw = this[key];
+    return raw instanceof Date ? raw.getTime() / 1000 : v;
+  });
+}
+
+function respond(status: number, requestId: string, body: object | undefined): Result {
+  return {
+    statusCode: status,
+    headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId },
+    body: body === undefined ? '' : wireJson(body),
+  };
+}
+
+function respondError(error: AgentCoreError, status: number, requestId: string): Result {
+  return {
+    statusCode: status,
+    headers: {
+      'content-type': 'application/json',
+      'x-amzn-errortype': error.errorType,
+      'x-amzn-requestid': requestId,
+    },
+    body: JSON.stringify({ message: error.message, ...error.wireFields() }),
+  };
+}
+
+/** What an unexpected failure was, for operators; SDK errors carry no request payloads. */
+function describe(thrown: unknown): Record<string, unknown> {
+  if (thrown instanceof Error) return { name: thrown.name, message: thrown.message, stack: thrown.stack };
+  return { value: typeof thrown };
+}

@@ -1,0 +1,34 @@
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { config } from '../config.js';
+
+/** Where a call runs and for whom: enough to build ARNs and audit records. */
+export interface CallerContext {
+  requestId: string;
+  partition: string;
+  region: string;
+  accountId: string;
+  /** The IAM principal that signed the call, when API Gateway checked a signature. */
+  principalArn?: string;
+}
+
+/**
+ * The account and partition come from the function's own ARN, so a deployment needs no
+ * account-specific configuration; offline, where that ARN is synthetic, from ACCOUNT_ID.
+ */
+export function callerContext(event: APIGatewayProxyEventV2, context: Context, requestId: string): CallerContext {
+  const arn = /^arn:([^:]+):lambda:([^:]+):(\d{12}):/.exec(context.invokedFunctionArn ?? '');
+  const iam = (event.requestContext as { authorizer?: { iam?: { userArn?: string } } }).authorizer?.iam;
+  return {
+    requestId,
+    partition: arn?.[1] ?? partitionOf(config.region),
+    region: arn?.[2] ?? config.region,
+    accountId: config.accountId ?? arn?.[3] ?? '000000000000',
+    principalArn: iam?.userArn,
+  };
+}
+
+function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}

@@ -1,0 +1,87 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Page, WorkloadIdentityRecord, WorkloadIdentityStore } from './store.js';
+
+/**
+ * All identities live under one partition (the directory, as in AgentCore's ARN), sorted by name:
+ * listing is a single ordered Query and a page cursor is simply the last name shown.
+ */
+const DIRECTORY = 'default';
+
+type Item = WorkloadIdentityRecord & { directory: string };
+
+function toRecord(item: Record<string, unknown>): WorkloadIdentityRecord {
+  const { directory: _directory, ...record } = item as unknown as Item;
+  return { ...record, allowedResourceOauth2ReturnUrls: record.allowedResourceOauth2ReturnUrls ?? [], tags: record.tags ?? {} };
+}
+
+export class DynamoDbWorkloadIdentityStore implements WorkloadIdentityStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async create(record: WorkloadIdentityRecord): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { directory: DIRECTORY, ...record },
+          ConditionExpression: 'attribute_not_exists(#name)',
+          ExpressionAttributeNames: { '#name': 'name' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async get(name: string): Promise<WorkloadIdentityRecord | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { directory: DIRECTORY, name } }));
+    return Item ? toRecord(Item) : undefined;
+  }
+
+  async updateReturnUrls(name: string, urls: string[], now: number): Promise<WorkloadIdentityRecord | undefined> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { directory: DIRECTORY, name },
+          UpdateExpression: 'SET allowedResourceOauth2ReturnUrls = :urls, lastUpdatedTime = :now ADD version :one',
+          ConditionExpression: 'attribute_exists(#name)',
+          ExpressionAttributeNames: { '#name': 'name' },
+          ExpressionAttributeValues: { ':urls': urls, ':now': now, ':one': 1 },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes ? toRecord(Attributes) : undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  async delete(name: string): Promise<boolean> {
+    const { Attributes } = await this.client.send(
+      new DeleteCommand({ TableName: this.tableName, Key: { directory: DIRECTORY, name }, ReturnValues: 'ALL_OLD' }),
+    );
+    return Attributes !== undefined;
+  }
+
+  async list(limit: number, after?: string): Promise<Page<WorkloadIdentityRecord>> {
+    // One item more than asked tells whether another page exists, so a last page carries no cursor.
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'directory = :d',
+        ExpressionAttributeValues: { ':d': DIRECTORY },
+        ExclusiveStartKey: after === undefined ? undefined : { directory: DIRECTORY, name: after },
+        Limit: limit + 1,
+      }),
+    );
+    const items = Items.slice(0, limit).map(toRecord);
+    return { items, lastKey: Items.length > limit ? items[items.length - 1]?.name : undefined };
+  }
+}

@@ -1,0 +1,28 @@
+/** A workload identity as the service keeps it. Times are epoch milliseconds. */
+export interface WorkloadIdentityRecord {
+  name: string;
+  allowedResourceOauth2ReturnUrls: string[];
+  tags: Record<string, string>;
+  createdTime: number;
+  lastUpdatedTime: number;
+  /** Bumped by every write; lets callers detect that a record changed under them. */
+  version: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** The last key of this page when more may follow. */
+  lastKey?: string;
+}
+
+/** The port the domain talks to; dynamodb-store.ts is the adapter. */
+export interface WorkloadIdentityStore {
+  /** Returns false when the name is taken. */
+  create(record: WorkloadIdentityRecord): Promise<boolean>;
+  get(name: string): Promise<WorkloadIdentityRecord | undefined>;
+  /** Atomic replacement of the return URLs; undefined when the identity does not exist. */
+  updateReturnUrls(name: string, urls: string[], now: number): Promise<WorkloadIdentityRecord | undefined>;
+  /** Returns false when there was nothing to delete. */
+  delete(name: string): Promise<boolean>;
+  list(limit: number, after?: string): Promise<Page<WorkloadIdentityRecord>>;
+}

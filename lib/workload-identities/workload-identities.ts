@@ -1,0 +1,93 @@
+import { workloadIdentityArn } from '../arns.js';
+import { ResourceNotFoundException, ValidationException } from '../errors.js';
+import type { CallerContext } from '../http/caller-context.js';
+import type { PageTokens } from '../pagination.js';
+import type { WorkloadIdentityRecord, WorkloadIdentityStore } from './store.js';
+
+/**
+ * Workload identities: one per agent, with the OAuth2 return URLs its 3-legged flows may send a
+ * user back to. Behaviour where the contract is silent:
+ * - Create with a name that exists: ValidationException, reason ResourceConflict (the operation
+ *   models no ConflictException), and the existing identity is left as it was.
+ * - Update replaces the return URL list when it is given and leaves it alone when it is absent;
+ *   an empty list clears it. Concurrent updates are each atomic: the last one wins, none is lost
+ *   half-applied, and an update never resurrects a deleted identity.
+ * - Get, Update and Delete of an identity that does not exist: ResourceNotFoundException.
+ */
+export interface WorkloadIdentities {
+  store: WorkloadIdentityStore;
+  pageTokens: PageTokens;
+  now?: () => number;
+}
+
+const LIST = 'ListWorkloadIdentities';
+const DEFAULT_PAGE_SIZE = 10;
+
+function describe(caller: CallerContext, record: WorkloadIdentityRecord) {
+  return {
+    name: record.name,
+    workloadIdentityArn: workloadIdentityArn(caller, record.name),
+    allowedResourceOauth2ReturnUrls: record.allowedResourceOauth2ReturnUrls,
+    createdTime: new Date(record.createdTime),
+    lastUpdatedTime: new Date(record.lastUpdatedTime),
+  };
+}
+
+function notFound(name: string): ResourceNotFoundException {
+  return new ResourceNotFoundException(`Workload identity ${name} does not exist`);
+}
+
+function uniqueUrls(urls: string[] | undefined): string[] {
+  return [...new Set(urls ?? [])];
+}
+
+export function workloadIdentityOperations({ store, pageTokens, now = Date.now }: WorkloadIdentities) {
+  return {
+    async create(input: { name: string; allowedResourceOauth2ReturnUrls?: string[]; tags?: Record<string, string> }, caller: CallerContext) {
+      const time = now();
+      const record: WorkloadIdentityRecord = {
+        name: input.name,
+        allowedResourceOauth2ReturnUrls: uniqueUrls(input.allowedResourceOauth2ReturnUrls),
+        tags: input.tags ?? {},
+        createdTime: time,
+        lastUpdatedTime: time,
+        version: 1,
+      };
+      if (!(await store.create(record))) {
+        throw new ValidationException(`Workload identity ${input.name} already exists`, 'ResourceConflict', [
+          { name: 'name', message: 'A workload identity with this name already exists' },
+        ]);
+      }
+      const { name, workloadIdentityArn, allowedResourceOauth2ReturnUrls } = describe(caller, record);
+      return { name, workloadIdentityArn, allowedResourceOauth2ReturnUrls };
+    },
+
+    async get(input: { name: string }, caller: CallerContext) {
+      const record = await store.get(input.name);
+      if (!record) throw notFound(input.name);
+      return describe(caller, record);
+    },
+
+    async update(input: { name: string; allowedResourceOauth2ReturnUrls?: string[] }, caller: CallerContext) {
+      const record =
+        input.allowedResourceOauth2ReturnUrls === undefined
+          ? await store.get(input.name)
+          : await store.updateReturnUrls(input.name, uniqueUrls(input.allowedResourceOauth2ReturnUrls), now());
+      if (!record) throw notFound(input.name);
+      return describe(caller, record);
+    },
+
+    async delete(input: { name: string }): Promise<void> {
+      if (!(await store.delete(input.name))) throw notFound(input.name);
+    },
+
+    async list(input: { maxResults?: number; nextToken?: string }, caller: CallerContext) {
+      const after = await pageTokens.decode(LIST, input.nextToken);
+      const page = await store.list(input.maxResults ?? DEFAULT_PAGE_SIZE, after);
+      return {
+        workloadIdentities: page.items.map((r) => ({ name: r.name, workloadIdentityArn: workloadIdentityArn(caller, r.name) })),
+        nextToken: page.lastKey === undefined ? undefined : await pageTokens.encode(LIST, page.lastKey),
+      };
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { operations as contract } from '../../lib/contract/model.js';
+import { operations as controlPlaneOperations } from '../../functions/control-plane.js';
+
+const ROOT = resolve(__dirname, '..', '..');
+type Resource = { Type: string; Properties: Record<string, any> };
+let resources: Record<string, Resource>;
+let packageDir: string;
+
+/** `npm run package` with no AWS credentials anywhere: no environment variables, an empty HOME. */
+beforeAll(async () => {
+  packageDir = mkdtempSync(join(tmpdir(), 'agentcore-identity-package-'));
+  const home = mkdtempSync(join(tmpdir(), 'agentcore-identity-home-'));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
+  await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/osls/bin/serverless.js'), 'package', '--stage', 'ci', '--package', packageDir], {
+    cwd: ROOT,
+    env: { ...env, HOME: home, ESBUILD_WORK_FOLDER: `.esbuild/package-${process.pid}`, SLS_TELEMETRY_DISABLED: '1' },
+  });
+  resources = JSON.parse(readFileSync(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8')).Resources;
+}, 180_000);
+
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+function routesTo(functionLogicalId: string) {
+  const integration = ofType('AWS::ApiGatewayV2::Integration').find(([, r]) =>
+    JSON.stringify(r.Properties.IntegrationUri).includes(`${functionLogicalId}LambdaFunction`),
+  )?.[0];
+  return ofType('AWS::ApiGatewayV2::Route')
+    .map(([, r]) => r.Properties)
+    .filter((p) => JSON.stringify(p.Target).includes(integration!));
+}
+
+describe('the CloudFormation template of `osls package`', () => {
+  it('packages every function on its own, on nodejs22.x, with a role of its own', () => {
+    const functions = ofType('AWS::Lambda::Function');
+    expect(functions.length).toBeGreaterThan(0);
+    const roles = new Set<string>();
+    for (const [, fn] of functions) {
+      expect(fn.Properties.Runtime).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
+      expect(fn.Properties.Code.S3Key).toMatch(/\.zip$/);
+      roles.add(JSON.stringify(fn.Properties.Role));
+    }
+    expect(roles.size).toBe(functions.length);
+    const zips = readdirSync(packageDir).filter((f) => f.endsWith('.zip'));
+    expect(zips.length).toBe(functions.length);
+    for (const zip of zips) expect(statSync(join(packageDir, zip)).size).toBeLessThan(5 * 1024 * 1024);
+  });
+
+  it('has the KMS key, with rotation, and its alias', () => {
+    const [[keyId, key]] = ofType('AWS::KMS::Key') as [[string, Resource]];
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    const [[, alias]] = ofType('AWS::KMS::Alias') as [[string, Resource]];
+    expect(alias.Properties.TargetKeyId).toEqual({ Ref: keyId });
+    expect(alias.Properties.AliasName).toBe('alias/agentcore-identity-ci');
+  });
+
+  it('has the four tables, each with point-in-time recovery and the service key', () => {
+    const tables = Object.fromEntries(ofType('AWS::DynamoDB::Table').map(([, t]) => [t.Properties.TableName, t.Properties]));
+    expect(Object.keys(tables).sort()).toEqual(
+      ['credential-providers', 'oauth2-sessions', 'token-vault', 'workload-identities'].map((t) => `agentcore-identity-ci-${t}`),
+    );
+    for (const table of Object.values(tables)) {
+      expect(table.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(table.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { Ref: 'ServiceKey' } });
+      expect(table.BillingMode).toBe('PAY_PER_REQUEST');
+    }
+    expect(tables['agentcore-identity-ci-oauth2-sessions']!.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    expect(tables['agentcore-identity-ci-credential-providers']!.GlobalSecondaryIndexes[0].IndexName).toBe('bySecretArn');
+  });
+
+  it('routes every control-plane operation to its path, behind the aws_iam authorizer', () => {
+    const routes = routesTo('ControlPlane');
+    for (const name of Object.keys(controlPlaneOperations)) {
+      const op = contract[name]!;
+      const route = routes.find((r) => r.RouteKey === `${op.method} ${op.path}`);
+      expect(route, name).toBeDefined();
+      expect(route!.AuthorizationType, name).toBe('AWS_IAM');
+    }
+    // The catch-all gives unknown paths AgentCore's shaped 404.
+    expect(routes.map((r) => r.RouteKey)).toContain('$default');
+  });
+
+  it('grants no function a wildcard action', () => {
+    for (const [, role] of ofType('AWS::IAM::Role')) {
+      for (const policy of role.Properties.Policies ?? []) {
+        for (const statement of policy.PolicyDocument.Statement) {
+          for (const action of [statement.Action].flat()) expect(action).not.toMatch(/\*/);
+        }
+      }
+    }
+  });
+});

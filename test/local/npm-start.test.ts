@@ -1,0 +1,60 @@
+import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BedrockAgentCoreControlClient, CreateWorkloadIdentityCommand, GetWorkloadIdentityCommand } from '@aws-sdk/client-bedrock-agentcore-control';
+import { freePort } from '../../infra/local/stack.js';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+function portOpen(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((done) => {
+    const socket = connect(Number(port), hostname);
+    socket.once('connect', () => (socket.destroy(), done(true)));
+    socket.once('error', () => done(false));
+  });
+}
+
+describe('npm start', () => {
+  it('serves the API offline, prints the endpoint exports, and stops every child on SIGTERM', async () => {
+    const port = await freePort();
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_ENDPOINT_URL')));
+    const child = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let output = '';
+    child.stdout.on('data', (c) => (output += c));
+    child.stderr.on('data', (c) => (output += c));
+    try {
+      await new Promise<void>((ready, failed) => {
+        const timer = setInterval(() => /Ready in/.test(output) && (clearInterval(timer), ready()), 100);
+        child.once('exit', (code) => (clearInterval(timer), failed(new Error(`npm start exited (${code}): ${output}`))));
+      });
+      const url = `http://127.0.0.1:${port}`;
+      expect(output).toContain(`export AWS_ENDPOINT_URL_BEDROCK_AGENTCORE=${url}`);
+      expect(output).toContain(`export AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL=${url}`);
+      const emulator = /AWS emulator: (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1]!;
+      const seconds = Number(/Ready in ([\d.]+) s/.exec(output)![1]);
+      expect(seconds).toBeGreaterThan(0);
+
+      // The client finds the service through the printed environment variable alone.
+      process.env.AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL = url;
+      try {
+        const client = new BedrockAgentCoreControlClient({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+        await client.send(new CreateWorkloadIdentityCommand({ name: 'started-agent' }));
+        expect((await client.send(new GetWorkloadIdentityCommand({ name: 'started-agent' }))).name).toBe('started-agent');
+      } finally {
+        delete process.env.AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL;
+      }
+
+      const exited = new Promise<number | null>((done) => child.once('exit', done));
+      // SIGTERM to npm alone: it must reach the service, which takes its children down with it.
+      child.kill('SIGTERM');
+      await exited;
+      // npm may return before its child has finished shutting down: wait for the ports to close.
+      await expect.poll(() => portOpen(url), { timeout: 10_000, interval: 200 }).toBe(false);
+      await expect.poll(() => portOpen(emulator), { timeout: 10_000, interval: 200 }).toBe(false);
+    } finally {
+      if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+    }
+  }, 90_000);
+});

@@ -1,0 +1,53 @@
+import { inject } from 'vitest';
+import { BedrockAgentCoreControlClient } from '@aws-sdk/client-bedrock-agentcore-control';
+import { BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { randomBytes } from 'node:crypto';
+
+export const stack = inject('stack');
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** The official clients, changed only in their endpoint. */
+export function controlClient() {
+  return new BedrockAgentCoreControlClient({ endpoint: stack.url, region: stack.region, credentials, maxAttempts: 1 });
+}
+
+export function dataClient() {
+  return new BedrockAgentCoreClient({ endpoint: stack.url, region: stack.region, credentials, maxAttempts: 1 });
+}
+
+/** Direct access to the emulator, to check what was (not) written. */
+export function emulatorDocumentClient() {
+  return DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.emulatorEndpoint, region: stack.region, credentials }));
+}
+
+export function emulatorSecretsClient() {
+  return new SecretsManagerClient({ endpoint: stack.emulatorEndpoint, region: stack.region, credentials });
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(5).toString('hex')}`;
+}
+
+/** A raw request, for what the SDK would refuse to send (bad JSON, wrong types, unknown routes). */
+export async function rawCall(path: string, body: string, method = 'POST') {
+  const response = await fetch(stack.url + path, {
+    method,
+    body: method === 'GET' ? undefined : body,
+    headers: { 'content-type': 'application/json' },
+  });
+  const text = await response.text();
+  return { status: response.status, errorType: response.headers.get('x-amzn-errortype'), body: text ? JSON.parse(text) : undefined };
+}
+
+/** Runs a call that must fail, and returns the error the client raised. */
+export async function failure(promise: Promise<unknown>): Promise<{ name: string; message: string; $metadata: { httpStatusCode?: number }; [k: string]: unknown }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as never;
+  }
+  throw new Error('expected the call to fail');
+}
