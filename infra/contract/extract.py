@@ -40,6 +40,22 @@ def strip(node):
     return kept
 
 
+def apply_overlay(out):
+    """Adds what the JS SDK clients already have and botocore's model does not (overlay.json)."""
+    import fnmatch
+    with open(os.path.join(os.path.dirname(__file__), "overlay.json")) as f:
+        overlay = json.load(f)
+    out["shapes"].update(overlay["shapes"])
+    for pattern, members in overlay["members"].items():
+        for name in fnmatch.filter(list(out["shapes"]), pattern):
+            for member, target in members.items():
+                out["shapes"][name]["members"][member] = {"shape": target}
+    for pattern, optional in overlay["optional"].items():
+        for name in fnmatch.filter(list(out["shapes"]), pattern):
+            shape = out["shapes"][name]
+            shape["required"] = [m for m in shape.get("required", []) if m not in optional]
+
+
 def main():
     out = {"operations": {}, "shapes": {}}
     for plane, (service, version) in SERVICES.items():
@@ -78,6 +94,7 @@ def main():
                     wanted.append(ref["shape"])
         out.setdefault("source", {})[plane] = {"service": service, "apiVersion": version,
                                                "botocore": botocore.__version__}
+    apply_overlay(out)
     target = os.path.join(os.path.dirname(__file__), "..", "..", "lib", "contract", "model.json")
     with open(target, "w") as f:
         json.dump(out, f, indent=1, sort_keys=True)

@@ -60,7 +60,7 @@ describe('the CloudFormation template of `osls package`', () => {
   });
 
   it('has the four tables, each with point-in-time recovery and the service key', () => {
-    const tables = Object.fromEntries(ofType('AWS::DynamoDB::Table').map(([, t]) => [t.Properties.TableName, t.Properties]));
+    const tables: Record<string, Record<string, any>> = Object.fromEntries(ofType('AWS::DynamoDB::Table').map(([, t]) => [t.Properties.TableName, t.Properties]));
     expect(Object.keys(tables).sort()).toEqual(
       ['credential-providers', 'oauth2-sessions', 'token-vault', 'workload-identities'].map((t) => `agentcore-identity-ci-${t}`),
     );
