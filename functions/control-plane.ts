@@ -1,5 +1,5 @@
 import { apiHandler, type OperationTable } from '../lib/http/api-handler.js';
-import { workloadIdentityService as identities } from '../lib/wiring.js';
+import { apiKeyProviderService as apiKeys, workloadIdentityService as identities } from '../lib/wiring.js';
 
 /** Control plane: workload identities, credential providers and the token vault's settings. */
 export const operations = {
@@ -8,6 +8,12 @@ export const operations = {
   UpdateWorkloadIdentity: (input, caller) => identities().update(input, caller),
   DeleteWorkloadIdentity: (input) => identities().delete(input),
   ListWorkloadIdentities: (input, caller) => identities().list(input, caller),
+
+  CreateApiKeyCredentialProvider: (input, caller) => apiKeys().create(input, caller),
+  GetApiKeyCredentialProvider: (input, caller) => apiKeys().get(input, caller),
+  UpdateApiKeyCredentialProvider: (input, caller) => apiKeys().update(input, caller),
+  DeleteApiKeyCredentialProvider: (input) => apiKeys().delete(input),
+  ListApiKeyCredentialProviders: (input, caller) => apiKeys().list(input, caller),
 } satisfies OperationTable;
 
 export const handler = apiHandler(operations);

@@ -40,6 +40,18 @@ export const config = {
   get serviceKmsKeyId(): string {
     return required('SERVICE_KMS_KEY_ID');
   },
+  /** Name prefix of the secrets the service creates for MANAGED credential providers. */
+  get managedSecretPrefix(): string {
+    return required('MANAGED_SECRET_PREFIX');
+  },
+  /** How long a workload access token is valid. */
+  get workloadAccessTokenLifetimeSeconds(): number {
+    return seconds('WORKLOAD_ACCESS_TOKEN_LIFETIME_SECONDS', 900);
+  },
+  /** Trusted issuers of user JWTs (see lib/workload-access-tokens/user-tokens.ts). */
+  get userTokenIssuers(): string | undefined {
+    return process.env.USER_TOKEN_ISSUERS;
+  },
   /** Upper bound on how long any container serves a cached secret when no rotation event comes. */
   get secretCacheMaxAgeSeconds(): number {
     return seconds('SECRET_CACHE_MAX_AGE_SECONDS', 60);

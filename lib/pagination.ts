@@ -2,6 +2,12 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ValidationException } from './errors.js';
 import { deriveKey, type ServiceKeys } from './keys/service-keys.js';
 
+export interface Page<T> {
+  items: T[];
+  /** The last key of this page when more follow. */
+  lastKey?: string;
+}
+
 /**
  * Opaque, tamper-proof list cursors. A page token names the list it belongs to and the last key
  * the caller was shown, signed with the service's key: a caller cannot forge one to start

@@ -25,10 +25,10 @@ export interface ServiceConfig {
 
 const run = promisify(execFile);
 
-export async function resolveServiceConfig(cwd: string, stage: string): Promise<ServiceConfig> {
+export async function resolveServiceConfig(cwd: string, stage: string, environment: Record<string, string> = {}): Promise<ServiceConfig> {
   const { stdout } = await run(process.execPath, [slsBin(cwd), 'print', '--format', 'json', '--stage', stage], {
     cwd,
-    env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' },
+    env: { ...process.env, ...environment, SLS_TELEMETRY_DISABLED: '1' },
     maxBuffer: 16 * 1024 * 1024,
   });
   return JSON.parse(stdout) as ServiceConfig;

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { startEmulator, stopChild, type Emulator } from './emulator.js';
+import { watchProviderSecrets } from './rotation-watcher.js';
 import { createResources, resolveServiceConfig, slsBin, type ServiceConfig } from './resources.js';
 
 export interface StackOptions {
@@ -12,6 +13,8 @@ export interface StackOptions {
   /** An emulator that is already running (AWS_ENDPOINT_URL); otherwise moto is started. */
   emulatorEndpoint?: string;
   stage?: string;
+  /** Extra settings for the functions (they must be named in serverless.yml's environment). */
+  environment?: Record<string, string>;
   /** Lines the offline server prints, for whoever wants to show them. */
   onOutput?: (line: string) => void;
 }
@@ -25,6 +28,10 @@ export interface Stack {
   /** The environment the functions run with; tests use it to call handlers in process. */
   functionEnvironment: Record<string, string>;
   config: ServiceConfig;
+  /** Base URL of the offline server's Lambda Invoke API, for clients that invoke functions. */
+  lambdaInvokeUrl: string;
+  /** Invokes a function of the offline server as Lambda would (the Invoke API). */
+  invoke(functionName: string, event: unknown): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -52,14 +59,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   let emulator: Emulator | undefined;
   let offline: ChildProcess | undefined;
   let port = options.port ?? 0;
+  let watcher: { stop(): void } | undefined;
   const stop = async () => {
+    watcher?.stop();
     if (offline) await stopChild(offline);
     if (emulator) await emulator.stop();
     if (port) await rm(resolvePath(ROOT, buildFolder(port)), { recursive: true, force: true });
   };
   try {
     const [config] = await Promise.all([
-      resolveServiceConfig(ROOT, stage),
+      resolveServiceConfig(ROOT, stage, options.environment),
       (async () => {
         if (!options.emulatorEndpoint) emulator = await startEmulator();
       })(),
@@ -71,6 +80,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     sts.destroy();
 
     port ||= await freePort();
+    const lambdaPort = await freePort();
     const functionEnvironment: Record<string, string> = {
       ...config.provider.environment,
       ...LOCAL_CREDENTIALS,
@@ -82,10 +92,27 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     };
     const [, started] = await Promise.all([
       createResources(config.resources.Resources, clientConfig),
-      startOffline(port, stage, { ...functionEnvironment, OFFLINE_LAMBDA_PORT: String(await freePort()) }, options.onOutput),
+      startOffline(port, stage, { ...options.environment, ...functionEnvironment, OFFLINE_LAMBDA_PORT: String(lambdaPort) }, options.onOutput),
     ]);
     offline = started;
-    return { url: `http://127.0.0.1:${port}`, emulatorEndpoint, region, accountId, stage, functionEnvironment, config, stop };
+    const service = (config as unknown as { service: string }).service;
+    const lambdaInvokeUrl = `http://127.0.0.1:${lambdaPort}/2015-03-31/functions`;
+    const invoke = async (functionName: string, event: unknown) => {
+      const response = await fetch(`${lambdaInvokeUrl}/${service}-${stage}-${functionName}/invocations`, {
+        method: 'POST',
+        body: JSON.stringify(event),
+      });
+      const text = await response.text();
+      if (!response.ok) throw new Error(`invoke ${functionName}: ${response.status} ${text}`);
+      return text ? JSON.parse(text) : undefined;
+    };
+    watcher = watchProviderSecrets({
+      clientConfig,
+      providersTable: functionEnvironment.CREDENTIAL_PROVIDERS_TABLE!,
+      deliver: async (event) => void (await invoke('secretRotation', event)),
+      onError: (error) => options.onOutput?.(`[rotation watcher] ${(error as Error).message}`),
+    });
+    return { url: `http://127.0.0.1:${port}`, emulatorEndpoint, region, accountId, stage, functionEnvironment, config, lambdaInvokeUrl, invoke, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,6 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Page, WorkloadIdentityRecord, WorkloadIdentityStore } from './store.js';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { queryPage } from '../aws/dynamodb-pages.js';
+import type { Page } from '../pagination.js';
+import type { WorkloadIdentityRecord, WorkloadIdentityStore } from './store.js';
 
 /**
  * All identities live under one partition (the directory, as in AgentCore's ARN), sorted by name:
@@ -71,17 +73,7 @@ export class DynamoDbWorkloadIdentityStore implements WorkloadIdentityStore {
   }
 
   async list(limit: number, after?: string): Promise<Page<WorkloadIdentityRecord>> {
-    // One item more than asked tells whether another page exists, so a last page carries no cursor.
-    const { Items = [] } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'directory = :d',
-        ExpressionAttributeValues: { ':d': DIRECTORY },
-        ExclusiveStartKey: after === undefined ? undefined : { directory: DIRECTORY, name: after },
-        Limit: limit + 1,
-      }),
-    );
-    const items = Items.slice(0, limit).map(toRecord);
-    return { items, lastKey: Items.length > limit ? items[items.length - 1]?.name : undefined };
+    const page = await queryPage(this.client, { table: this.tableName, partitionKey: 'directory', partition: DIRECTORY, sortKey: 'name', limit, after });
+    return { items: page.items.map(toRecord), lastKey: page.lastKey };
   }
 }

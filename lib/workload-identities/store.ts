@@ -1,3 +1,5 @@
+import type { Page } from '../pagination.js';
+
 /** A workload identity as the service keeps it. Times are epoch milliseconds. */
 export interface WorkloadIdentityRecord {
   name: string;
@@ -7,12 +9,6 @@ export interface WorkloadIdentityRecord {
   lastUpdatedTime: number;
   /** Bumped by every write; lets callers detect that a record changed under them. */
   version: number;
-}
-
-export interface Page<T> {
-  items: T[];
-  /** The last key of this page when more may follow. */
-  lastKey?: string;
 }
 
 /** The port the domain talks to; dynamodb-store.ts is the adapter. */

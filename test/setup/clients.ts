@@ -5,6 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 
 export const stack = inject('stack');
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -50,4 +51,22 @@ export async function failure(promise: Promise<unknown>): Promise<{ name: string
     return error as never;
   }
   throw new Error('expected the call to fail');
+}
+
+/** Invokes a function of the offline server through its Lambda Invoke API, as EventBridge would. */
+export async function invokeFunction(functionName: string, event: unknown): Promise<any> {
+  const response = await fetch(`${stack.lambdaInvokeUrl}/agentcore-identity-local-${functionName}/invocations`, { method: 'POST', body: JSON.stringify(event) });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`invoke ${functionName}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+/**
+ * Every secret value a test hands the service goes through here, so that the log-hygiene check at
+ * the end of the suite can look for each one in everything the suite printed.
+ */
+export function secretValue(label: string): string {
+  const value = `sekret-${label}-${randomBytes(12).toString('hex')}`;
+  appendFileSync(inject('secretsRegistryFile'), `${value}\n`);
+  return value;
 }

@@ -1,8 +1,9 @@
-import { appendFileSync, mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startStack, type Stack } from '../../infra/local/stack.js';
+import { startTestIssuer, type TestIssuer } from './jwt-issuer.js';
 
 /**
  * One offline stack (moto + serverless-offline) for the whole suite: every API test talks to it
@@ -11,22 +12,37 @@ import { startStack, type Stack } from '../../infra/local/stack.js';
  * log-hygiene test reads.
  */
 let stack: Stack | undefined;
+let issuer: TestIssuer | undefined;
+export const TEST_AUDIENCE = 'agentcore-identity-tests';
 
 export async function setup(project: TestProject) {
-  const logFile = join(mkdtempSync(join(tmpdir(), 'agentcore-identity-')), 'offline.log');
-  stack = await startStack({ port: 0, onOutput: (line) => appendFileSync(logFile, `${line}\n`) });
+  const dir = mkdtempSync(join(tmpdir(), 'agentcore-identity-'));
+  const logFile = join(dir, 'offline.log');
+  const secretsRegistryFile = join(dir, 'secrets.txt');
+  writeFileSync(secretsRegistryFile, '');
+  issuer = await startTestIssuer();
+  stack = await startStack({
+    port: 0,
+    environment: { USER_TOKEN_ISSUERS: JSON.stringify([{ discoveryUrl: `${issuer.issuer}/.well-known/openid-configuration`, audience: [TEST_AUDIENCE] }]) },
+    onOutput: (line) => appendFileSync(logFile, `${line}\n`),
+  });
   project.provide('stack', {
     url: stack.url,
     emulatorEndpoint: stack.emulatorEndpoint,
     region: stack.region,
     accountId: stack.accountId,
     functionEnvironment: stack.functionEnvironment,
+    lambdaInvokeUrl: stack.lambdaInvokeUrl,
+    resources: stack.config.resources.Resources,
   });
+  project.provide('userTokenIssuer', { issuer: issuer.issuer, kid: issuer.kid, privateKeyPem: issuer.privateKeyPem, audience: TEST_AUDIENCE });
   project.provide('offlineLogFile', logFile);
+  project.provide('secretsRegistryFile', secretsRegistryFile);
 }
 
 export async function teardown() {
   await stack?.stop();
+  await issuer?.stop();
 }
 
 declare module 'vitest' {
@@ -37,7 +53,12 @@ declare module 'vitest' {
       region: string;
       accountId: string;
       functionEnvironment: Record<string, string>;
+      /** Invoke API of the offline server: `${lambdaInvokeUrl}/<function name>/invocations`. */
+      lambdaInvokeUrl: string;
+      resources: Record<string, { Type: string; Properties?: Record<string, any> }>;
     };
     offlineLogFile: string;
+    secretsRegistryFile: string;
+    userTokenIssuer: { issuer: string; kid: string; privateKeyPem: string; audience: string };
   }
 }

@@ -1,0 +1,89 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { queryPage } from '../aws/dynamodb-pages.js';
+import type { Page } from '../pagination.js';
+import type { CredentialProviderRecord, CredentialProviderStore, ProviderKey, ProviderKind } from './store.js';
+
+/** Providers partitioned by kind and sorted by name; the bySecretArn index serves rotation events. */
+export class DynamoDbCredentialProviderStore implements CredentialProviderStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async create(record: CredentialProviderRecord): Promise<boolean> {
+    return this.conditional(
+      new PutCommand({ TableName: this.tableName, Item: record, ConditionExpression: 'attribute_not_exists(#name)', ExpressionAttributeNames: { '#name': 'name' } }),
+    );
+  }
+
+  async get(key: ProviderKey): Promise<CredentialProviderRecord | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { kind: key.kind, name: key.name } }));
+    return Item as CredentialProviderRecord | undefined;
+  }
+
+  async replace(record: CredentialProviderRecord, expectedVersion: number): Promise<boolean> {
+    return this.conditional(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: record,
+        ConditionExpression: 'version = :expected',
+        ExpressionAttributeValues: { ':expected': expectedVersion },
+      }),
+    );
+  }
+
+  async delete(key: ProviderKey): Promise<CredentialProviderRecord | undefined> {
+    const { Attributes } = await this.client.send(
+      new DeleteCommand({ TableName: this.tableName, Key: { kind: key.kind, name: key.name }, ReturnValues: 'ALL_OLD' }),
+    );
+    return Attributes as CredentialProviderRecord | undefined;
+  }
+
+  async list(kind: ProviderKind, limit: number, after?: string): Promise<Page<CredentialProviderRecord>> {
+    const page = await queryPage(this.client, { table: this.tableName, partitionKey: 'kind', partition: kind, sortKey: 'name', limit, after });
+    return { items: page.items as unknown as CredentialProviderRecord[], lastKey: page.lastKey };
+  }
+
+  async findBySecretArn(secretArn: string): Promise<ProviderKey[]> {
+    const keys: ProviderKey[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'bySecretArn',
+          KeyConditionExpression: 'secretArn = :arn',
+          ExpressionAttributeValues: { ':arn': secretArn },
+          ExclusiveStartKey,
+        }),
+      );
+      for (const item of page.Items ?? []) keys.push({ kind: item.kind as ProviderKind, name: String(item.name) });
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return keys;
+  }
+
+  async bumpSecretGeneration(key: ProviderKey): Promise<boolean> {
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { kind: key.kind, name: key.name },
+        UpdateExpression: 'ADD secretGeneration :one',
+        ConditionExpression: 'attribute_exists(#name)',
+        ExpressionAttributeNames: { '#name': 'name' },
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
+  }
+
+  private async conditional(command: PutCommand | UpdateCommand): Promise<boolean> {
+    try {
+      await this.client.send(command as PutCommand);
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}

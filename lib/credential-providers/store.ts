@@ -1,0 +1,46 @@
+import type { Page } from '../pagination.js';
+
+export type ProviderKind = 'apikey' | 'oauth2';
+export type SecretSource = 'MANAGED' | 'EXTERNAL';
+
+/** A credential provider as the service keeps it. It never holds the secret, only where it is. */
+export interface CredentialProviderRecord {
+  kind: ProviderKind;
+  name: string;
+  secretSource: SecretSource;
+  /** Full ARN of the secret that holds the API key or client secret. */
+  secretArn: string;
+  /** Where the credential sits in the secret's JSON value. */
+  jsonKey: string;
+  tags: Record<string, string>;
+  createdTime: number;
+  lastUpdatedTime: number;
+  /** Optimistic-concurrency version, bumped by every write. */
+  version: number;
+  /**
+   * Bumped whenever the secret's value is known to have changed (an update, a rotation event).
+   * Every container compares it with the generation it cached, so one write invalidates them all.
+   */
+  secretGeneration: number;
+  /** Kind-specific settings (the OAuth2 vendor configuration). */
+  settings?: Record<string, unknown>;
+}
+
+export interface ProviderKey {
+  kind: ProviderKind;
+  name: string;
+}
+
+export interface CredentialProviderStore {
+  /** Returns false when the name is taken. */
+  create(record: CredentialProviderRecord): Promise<boolean>;
+  get(key: ProviderKey): Promise<CredentialProviderRecord | undefined>;
+  /** Writes `record` if the stored version is still `expectedVersion`; false otherwise. */
+  replace(record: CredentialProviderRecord, expectedVersion: number): Promise<boolean>;
+  /** Returns what was deleted, if anything. */
+  delete(key: ProviderKey): Promise<CredentialProviderRecord | undefined>;
+  list(kind: ProviderKind, limit: number, after?: string): Promise<Page<CredentialProviderRecord>>;
+  findBySecretArn(secretArn: string): Promise<ProviderKey[]>;
+  /** Marks the provider's secret as changed; false when the provider no longer exists. */
+  bumpSecretGeneration(key: ProviderKey): Promise<boolean>;
+}

@@ -1,0 +1,36 @@
+import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CredentialProviderRecord, ProviderKey } from '../credential-providers/store.js';
+import type { VendingLookup } from './lookup.js';
+
+/** One BatchGetItem across the identities and providers tables: a warm vend's only DynamoDB call. */
+export class DynamoDbVendingLookup implements VendingLookup {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tables: { workloadIdentities: string; credentialProviders: string },
+  ) {}
+
+  async lookup(workloadName: string, provider: ProviderKey) {
+    let request: Record<string, { Keys: Record<string, unknown>[]; ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string> }> | undefined = {
+      [this.tables.workloadIdentities]: {
+        Keys: [{ directory: 'default', name: workloadName }],
+        ProjectionExpression: '#n, createdTime',
+        ExpressionAttributeNames: { '#n': 'name' },
+      },
+      [this.tables.credentialProviders]: { Keys: [{ kind: provider.kind, name: provider.name }] },
+    };
+    const found: Record<string, Record<string, unknown>[]> = {};
+    // Unprocessed keys (throttling) are retried, as BatchGetItem requires.
+    for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** Math.min(attempt, 5)));
+      const result = await this.client.send(new BatchGetCommand({ RequestItems: request }));
+      for (const [table, items] of Object.entries(result.Responses ?? {})) (found[table] ??= []).push(...items);
+      request = result.UnprocessedKeys as typeof request;
+      if (attempt > 8) throw Object.assign(new Error('BatchGetItem left keys unprocessed'), { name: 'ThrottlingException' });
+    }
+    const workload = found[this.tables.workloadIdentities]?.[0];
+    return {
+      workloadCreatedTime: workload ? Number(workload.createdTime) : undefined,
+      provider: found[this.tables.credentialProviders]?.[0] as CredentialProviderRecord | undefined,
+    };
+  }
+}

@@ -1,0 +1,110 @@
+import { JwtVerifier } from 'aws-jwt-verify';
+import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
+import { SimpleFetcher } from 'aws-jwt-verify/https';
+import { UnauthorizedException, ValidationException } from '../errors.js';
+import { logger } from '../logger.js';
+
+/**
+ * One trusted issuer of user JWTs, from USER_TOKEN_ISSUERS (a JSON array):
+ *   {"issuer": "https://idp.example.com", "jwksUri": "https://idp.example.com/jwks", "audience": ["my-app"]}
+ *   {"discoveryUrl": "https://idp.example.com/.well-known/openid-configuration", "audience": ["my-app"]}
+ *   {"issuer": "https://cognito-idp.<region>.amazonaws.com/<pool>", "clientId": ["<app client id>"]}
+ * `jwksUri` defaults to the discovery document's `jwks_uri`, or to `<issuer>/.well-known/jwks.json`.
+ * `audience` checks `aud` (ID tokens); `clientId` checks `client_id` (Cognito access tokens).
+ * Give at least one of them; a token must satisfy one of the listed values.
+ */
+export interface UserTokenIssuer {
+  issuer?: string;
+  discoveryUrl?: string;
+  jwksUri?: string;
+  audience?: string[];
+  clientId?: string[];
+}
+
+export function parseIssuers(raw: string | undefined): UserTokenIssuer[] {
+  if (!raw || raw.trim() === '') return [];
+  const parsed = JSON.parse(raw) as UserTokenIssuer[];
+  if (!Array.isArray(parsed)) throw new Error('USER_TOKEN_ISSUERS must be a JSON array');
+  for (const issuer of parsed) {
+    if (!issuer.issuer && !issuer.discoveryUrl) throw new Error('each USER_TOKEN_ISSUERS entry needs issuer or discoveryUrl');
+    if (!issuer.audience?.length && !issuer.clientId?.length) throw new Error(`USER_TOKEN_ISSUERS entry ${issuer.issuer ?? issuer.discoveryUrl} needs audience or clientId`);
+  }
+  return parsed;
+}
+
+const LOOPBACK = /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\//;
+
+/**
+ * aws-jwt-verify refuses plain http, rightly. A loopback issuer (development, tests) is the one
+ * exception: nothing can sit between this process and its own machine.
+ */
+class LoopbackAwareFetcher extends SimpleFetcher {
+  override async fetch(uri: string, requestOptions?: Record<string, unknown>, data?: ArrayBuffer): Promise<ArrayBuffer> {
+    if (!LOOPBACK.test(uri)) return super.fetch(uri, requestOptions, data);
+    const response = await fetch(uri, { signal: AbortSignal.timeout(3000) });
+    if (!response.ok) throw new Error(`GET ${uri}: ${response.status}`);
+    return response.arrayBuffer();
+  }
+}
+
+const fetcher = new LoopbackAwareFetcher();
+
+async function fetchJson(url: string): Promise<Record<string, unknown>> {
+  return JSON.parse(new TextDecoder().decode(await fetcher.fetch(url)));
+}
+
+export interface VerifiedUser {
+  issuer: string;
+  subject: string;
+}
+
+/** Verifies user JWTs against the configured issuers, with JWKS cached across invocations. */
+export class UserTokenVerifier {
+  private verifier?: Promise<{ verify(token: string): Promise<Record<string, unknown>> }>;
+
+  constructor(private readonly issuers: UserTokenIssuer[]) {}
+
+  private build() {
+    this.verifier ??= (async () => {
+      const resolved = await Promise.all(
+        this.issuers.map(async (entry) => {
+          const discovered = entry.discoveryUrl ? await fetchJson(entry.discoveryUrl) : undefined;
+          const issuer = entry.issuer ?? String(discovered?.issuer);
+          const jwksUri = entry.jwksUri ?? (discovered?.jwks_uri as string | undefined) ?? `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`;
+          const clientIds = entry.clientId;
+          return {
+            issuer,
+            jwksUri,
+            audience: entry.audience?.length ? entry.audience : null,
+            customJwtCheck: clientIds?.length
+              ? ({ payload }: { payload: Record<string, unknown> }) => {
+                  if (!clientIds.includes(String(payload.client_id))) throw new Error('client_id not allowed');
+                }
+              : undefined,
+          };
+        }),
+      );
+      return JwtVerifier.create(resolved as never, { jwksCache: new SimpleJwksCache({ fetcher }) }) as never;
+    })().catch((error) => {
+      this.verifier = undefined;
+      throw error;
+    });
+    return this.verifier;
+  }
+
+  async verify(token: string): Promise<VerifiedUser> {
+    if (this.issuers.length === 0) throw ValidationException.field('userToken', 'cannot be verified: this deployment trusts no user token issuer (USER_TOKEN_ISSUERS)');
+    let payload: Record<string, unknown>;
+    try {
+      payload = await (await this.build()).verify(token);
+    } catch (error) {
+      // The reason goes to the operator's log; the token itself never does.
+      logger.info('user token refused', { reason: (error as Error).name });
+      throw new UnauthorizedException('The user token is not valid: it is expired, forged, or from an issuer or audience this deployment does not trust');
+    }
+    if (typeof payload.iss !== 'string' || typeof payload.sub !== 'string' || payload.sub === '') {
+      throw new UnauthorizedException('The user token has no subject');
+    }
+    return { issuer: payload.iss, subject: payload.sub };
+  }
+}

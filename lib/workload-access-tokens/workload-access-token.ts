@@ -1,0 +1,97 @@
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { UnauthorizedException } from '../errors.js';
+import { deriveKey, type ServiceKeys } from '../keys/service-keys.js';
+
+/**
+ * Who a workload access token (WAT) speaks for: a user named by the application (`userId`) or
+ * a user proven by a JWT (`iss` + `sub`).
+ */
+export type UserRef = { kind: 'id'; id: string } | { kind: 'jwt'; issuer: string; subject: string };
+
+export interface WorkloadPrincipal {
+  workloadName: string;
+  /** Ties the token to this incarnation of the workload: a deleted and recreated one is another. */
+  workloadCreatedTime: number;
+  user?: UserRef;
+}
+
+/** The stable key of a user across the vault and sessions. */
+export function userKey(user: UserRef): string {
+  return user.kind === 'id' ? `id:${user.id}` : `jwt:${user.issuer}#${user.subject}`;
+}
+
+interface Claims {
+  iss: string;
+  sub: string;
+  wct: number;
+  usr?: UserRef;
+  iat: number;
+  exp: number;
+  jti: string;
+}
+
+const HEADER_TYPE = 'wat+jwt';
+const b64 = (value: object) => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+
+/**
+ * WATs are compact JWS (HS256) signed with a key derived from the service key ring. They are
+ * verified in memory (no network once the key is cached), expire after `lifetimeSeconds`
+ * (15 minutes by default), and carry the workload, its creation time and optionally the user.
+ */
+export class WorkloadAccessTokens {
+  constructor(
+    private readonly keys: ServiceKeys,
+    private readonly settings: { lifetimeSeconds: number; now?: () => number },
+  ) {}
+
+  private now(): number {
+    return Math.floor((this.settings.now ?? Date.now)() / 1000);
+  }
+
+  async mint(issuer: string, principal: WorkloadPrincipal): Promise<string> {
+    const key = deriveKey(await this.keys.current(), 'workload-access-token');
+    const iat = this.now();
+    const claims: Claims = {
+      iss: issuer,
+      sub: principal.workloadName,
+      wct: principal.workloadCreatedTime,
+      ...(principal.user ? { usr: principal.user } : {}),
+      iat,
+      exp: iat + this.settings.lifetimeSeconds,
+      jti: randomUUID(),
+    };
+    const signingInput = `${b64({ typ: HEADER_TYPE, alg: 'HS256', kid: key.kid })}.${b64(claims)}`;
+    return `${signingInput}.${createHmac('sha256', key.key).update(signingInput).digest('base64url')}`;
+  }
+
+  /** The principal of a valid token; UnauthorizedException for anything else, saying only why. */
+  async verify(issuer: string, token: string): Promise<WorkloadPrincipal> {
+    const refused = (why: string) => new UnauthorizedException(`The workload access token is ${why}`);
+    const parts = token.split('.');
+    if (parts.length !== 3) throw refused('malformed');
+    const [headerPart, claimsPart, signature] = parts as [string, string, string];
+    let header: { typ?: string; alg?: string; kid?: string };
+    let claims: Claims;
+    try {
+      header = JSON.parse(Buffer.from(headerPart, 'base64url').toString('utf8'));
+      claims = JSON.parse(Buffer.from(claimsPart, 'base64url').toString('utf8'));
+    } catch {
+      throw refused('malformed');
+    }
+    if (header.typ !== HEADER_TYPE || header.alg !== 'HS256' || typeof header.kid !== 'string') throw refused('malformed');
+    const root = await this.keys.find(header.kid);
+    if (!root) throw refused('not signed by this service');
+    const expected = Buffer.from(createHmac('sha256', deriveKey(root, 'workload-access-token').key).update(`${headerPart}.${claimsPart}`).digest('base64url'));
+    const given = Buffer.from(signature);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw refused('not signed by this service');
+    if (claims.iss !== issuer) throw refused('issued for another deployment');
+    if (typeof claims.exp !== 'number' || claims.exp <= this.now()) throw refused('expired');
+    if (typeof claims.sub !== 'string' || typeof claims.wct !== 'number') throw refused('malformed');
+    return { workloadName: claims.sub, workloadCreatedTime: claims.wct, ...(claims.usr ? { user: claims.usr } : {}) };
+  }
+}
+
+/** The `iss` of this deployment's tokens. */
+export function watIssuer(where: { partition: string; region: string; accountId: string }): string {
+  return `urn:agentcore-identity:${where.partition}:${where.region}:${where.accountId}`;
+}
