@@ -43,7 +43,10 @@ interface Physical {
   arn?: string;
 }
 
-export async function createResources(template: Template, clientConfig: { endpoint: string; region: string }) {
+export async function createResources(
+  template: Template,
+  clientConfig: { endpoint: string; region: string; credentials?: { accessKeyId: string; secretAccessKey: string } },
+) {
   const kms = new KMSClient(clientConfig);
   const dynamo = new DynamoDBClient(clientConfig);
   const secrets = new SecretsManagerClient(clientConfig);

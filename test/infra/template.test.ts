@@ -6,6 +6,8 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { operations as contract } from '../../lib/contract/model.js';
 import { operations as controlPlaneOperations } from '../../functions/control-plane.js';
+import { operations as dataPlaneOperations } from '../../functions/data-plane.js';
+import { WATCHED_API_CALLS } from '../../lib/rotation/rotation-events.js';
 
 const ROOT = resolve(__dirname, '..', '..');
 type Resource = { Type: string; Properties: Record<string, any> };
@@ -83,6 +85,32 @@ describe('the CloudFormation template of `osls package`', () => {
     }
     // The catch-all gives unknown paths AgentCore's shaped 404.
     expect(routes.map((r) => r.RouteKey)).toContain('$default');
+  });
+
+  it('routes the data plane: WAT minting behind aws_iam, vending authorized by the WAT itself', () => {
+    const routes = routesTo('DataPlane');
+    for (const name of Object.keys(dataPlaneOperations)) {
+      const op = contract[name]!;
+      const route = routes.find((r) => r.RouteKey === `${op.method} ${op.path}`);
+      expect(route, name).toBeDefined();
+      expect(route!.AuthorizationType, name).toBe(name.startsWith('GetWorkloadAccessToken') ? 'AWS_IAM' : undefined);
+    }
+  });
+
+  it('has the EventBridge rule for Secrets Manager rotations and value changes, targeting the rotation function', () => {
+    const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
+    expect(rules).toHaveLength(1);
+    const [rule] = rules as [Record<string, any>];
+    expect(rule.EventPattern.source).toEqual(['aws.secretsmanager']);
+    expect(rule.EventPattern['detail-type'].sort()).toEqual(['AWS API Call via CloudTrail', 'AWS Service Event via CloudTrail']);
+    expect(rule.EventPattern.detail.eventName.sort()).toEqual(['RotationSucceeded', ...WATCHED_API_CALLS].sort());
+    expect(JSON.stringify(rule.Targets)).toContain('SecretRotationLambdaFunction');
+  });
+
+  it('lets the rotation function only find providers and bump their generation', () => {
+    const role = resources.SecretRotationRole!;
+    const actions = role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement.flatMap((s: any) => [s.Action].flat()));
+    expect(actions.sort()).toEqual(['dynamodb:Query', 'dynamodb:UpdateItem', 'secretsmanager:DescribeSecret']);
   });
 
   it('grants no function a wildcard action', () => {

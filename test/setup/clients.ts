@@ -6,6 +6,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export const stack = inject('stack');
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -67,6 +68,6 @@ export async function invokeFunction(functionName: string, event: unknown): Prom
  */
 export function secretValue(label: string): string {
   const value = `sekret-${label}-${randomBytes(12).toString('hex')}`;
-  appendFileSync(inject('secretsRegistryFile'), `${value}\n`);
+  appendFileSync(join(process.env.AGENTCORE_TEST_RUN_DIR!, 'secrets.txt'), `${value}\n`);
   return value;
 }

@@ -1,5 +1,4 @@
-import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startStack, type Stack } from '../../infra/local/stack.js';
@@ -8,18 +7,16 @@ import { startTestIssuer, type TestIssuer } from './jwt-issuer.js';
 /**
  * One offline stack (moto + serverless-offline) for the whole suite: every API test talks to it
  * over real HTTP through the official clients. Tests isolate themselves with unique names.
- * Everything the offline server prints (handler logs included) goes to a file that the
- * log-hygiene test reads.
+ * Everything the offline server prints (handler logs included) goes to the run folder, where
+ * the log-hygiene project reads it.
  */
 let stack: Stack | undefined;
 let issuer: TestIssuer | undefined;
 export const TEST_AUDIENCE = 'agentcore-identity-tests';
 
 export async function setup(project: TestProject) {
-  const dir = mkdtempSync(join(tmpdir(), 'agentcore-identity-'));
+  const dir = process.env.AGENTCORE_TEST_RUN_DIR!;
   const logFile = join(dir, 'offline.log');
-  const secretsRegistryFile = join(dir, 'secrets.txt');
-  writeFileSync(secretsRegistryFile, '');
   issuer = await startTestIssuer();
   stack = await startStack({
     port: 0,
@@ -36,8 +33,6 @@ export async function setup(project: TestProject) {
     resources: stack.config.resources.Resources,
   });
   project.provide('userTokenIssuer', { issuer: issuer.issuer, kid: issuer.kid, privateKeyPem: issuer.privateKeyPem, audience: TEST_AUDIENCE });
-  project.provide('offlineLogFile', logFile);
-  project.provide('secretsRegistryFile', secretsRegistryFile);
 }
 
 export async function teardown() {
@@ -57,8 +52,6 @@ declare module 'vitest' {
       lambdaInvokeUrl: string;
       resources: Record<string, { Type: string; Properties?: Record<string, any> }>;
     };
-    offlineLogFile: string;
-    secretsRegistryFile: string;
     userTokenIssuer: { issuer: string; kid: string; privateKeyPem: string; audience: string };
   }
 }

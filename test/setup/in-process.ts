@@ -33,3 +33,39 @@ export function lambdaContext(functionName = 'agentcore-identity-test-fn'): Cont
     succeed: () => undefined,
   };
 }
+
+/**
+ * Tables of their own for in-process tests that must not see what the offline stack's rotation
+ * watcher does to the shared ones: the same definitions as infra/, under another stage name.
+ */
+export async function useIsolatedTables(label: string, overrides: Record<string, string> = {}) {
+  const { createResources } = await import('../../infra/local/resources.js');
+  const suffix = `${label}-${Math.random().toString(16).slice(2, 8)}`;
+  const rename = (table: string) => `${table}-${suffix}`;
+  const template = structuredClone(stack.resources);
+  for (const resource of Object.values(template)) {
+    if (resource.Type === 'AWS::DynamoDB::Table') resource.Properties!.TableName = rename(resource.Properties!.TableName);
+  }
+  await createResources(template, { endpoint: stack.emulatorEndpoint, region: stack.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const env = stack.functionEnvironment;
+  useFunctionEnvironment({
+    WORKLOAD_IDENTITIES_TABLE: rename(env.WORKLOAD_IDENTITIES_TABLE!),
+    CREDENTIAL_PROVIDERS_TABLE: rename(env.CREDENTIAL_PROVIDERS_TABLE!),
+    TOKEN_VAULT_TABLE: rename(env.TOKEN_VAULT_TABLE!),
+    OAUTH2_SESSIONS_TABLE: rename(env.OAUTH2_SESSIONS_TABLE!),
+    ...overrides,
+  });
+}
+
+/** An API Gateway v2 request for an operation, as the HTTP API would hand it to a handler. */
+export function apiEvent(path: string, body: unknown) {
+  const event = sampleEvent('http/create-workload-identity.json');
+  return {
+    ...event,
+    routeKey: `POST ${path}`,
+    rawPath: path,
+    requestContext: { ...event.requestContext, routeKey: `POST ${path}`, http: { ...event.requestContext.http, path } },
+    body: JSON.stringify(body),
+    isBase64Encoded: false,
+  };
+}

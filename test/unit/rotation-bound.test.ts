@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { CreateSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { emulatorSecretsClient, secretValue, uniqueName } from '../setup/clients.js';
+import { apiEvent, lambdaContext, sampleEvent, useIsolatedTables } from '../setup/in-process.js';
+
+/**
+ * The data-plane and rotation handlers in this process, on tables no rotation watcher touches,
+ * with a 2-second cache bound: what happens with an event, and without one.
+ */
+await useIsolatedTables('bound', { SECRET_CACHE_MAX_AGE_SECONDS: '2' });
+const control = (await import('../../functions/control-plane.js')).handler;
+const dataPlane = (await import('../../functions/data-plane.js')).handler;
+const rotation = (await import('../../functions/secret-rotation.js')).handler;
+const sm = emulatorSecretsClient();
+
+async function call(handler: typeof control, path: string, body: unknown) {
+  const result = await handler(apiEvent(path, body) as never, lambdaContext());
+  const parsed = result.body ? JSON.parse(result.body) : undefined;
+  if ((result.statusCode ?? 500) >= 300) throw new Error(`${path}: ${result.statusCode} ${result.body}`);
+  return parsed;
+}
+
+async function setup() {
+  const workloadName = uniqueName('bound-agent');
+  await call(control, '/identities/CreateWorkloadIdentity', { name: workloadName });
+  const { ARN } = await sm.send(new CreateSecretCommand({ Name: uniqueName('bound/secret'), SecretString: JSON.stringify({ key: secretValue('bound-1') }) }));
+  const provider = uniqueName('bound-provider');
+  await call(control, '/identities/CreateApiKeyCredentialProvider', { name: provider, apiKeySecretSource: 'EXTERNAL', apiKeySecretConfig: { secretId: ARN, jsonKey: 'key' } });
+  const { workloadAccessToken } = await call(dataPlane, '/identities/GetWorkloadAccessToken', { workloadName });
+  const vend = async () => (await call(dataPlane, '/identities/api-key', { workloadIdentityToken: workloadAccessToken, resourceCredentialProviderName: provider })).apiKey as string;
+  return { arn: ARN!, vend };
+}
+
+describe('cached credentials', () => {
+  it('are served from cache until the bound, then refreshed, when no event comes', async () => {
+    const { arn, vend } = await setup();
+    const first = await vend();
+    const next = secretValue('bound-2');
+    await sm.send(new PutSecretValueCommand({ SecretId: arn, SecretString: JSON.stringify({ key: next }) }));
+    expect(await vend()).toBe(first); // cached, and nothing said it changed
+    await new Promise((r) => setTimeout(r, 2200));
+    expect(await vend()).toBe(next);
+  });
+
+  it('are refreshed at once, before the bound, when each of the sample rotation events arrives', async () => {
+    const { arn, vend } = await setup();
+    for (const sample of ['put-secret-value', 'update-secret', 'update-secret-version-stage', 'rotation-succeeded']) {
+      await vend();
+      const next = secretValue(`event-${sample}`);
+      await sm.send(new PutSecretValueCommand({ SecretId: arn, SecretString: JSON.stringify({ key: next }) }));
+      const event = sampleEvent(`secretsmanager/${sample}.json`);
+      if (event.detail.responseElements) event.detail.responseElements.arn = arn;
+      if (event.detail.additionalEventData) event.detail.additionalEventData.SecretId = arn;
+      expect(await rotation(event, lambdaContext())).toEqual({ invalidated: 1 });
+      expect(await vend()).toBe(next);
+    }
+  });
+
+  it('ignores events that change nothing the service reads', async () => {
+    const failed = sampleEvent('secretsmanager/put-secret-value.json');
+    failed.detail.errorCode = 'AccessDenied';
+    expect(await rotation(failed, lambdaContext())).toEqual({ invalidated: 0 });
+    const other = { ...sampleEvent('secretsmanager/put-secret-value.json'), source: 'aws.s3' };
+    expect(await rotation(other, lambdaContext())).toEqual({ invalidated: 0 });
+    const unknownSecret = sampleEvent('secretsmanager/delete-secret.json');
+    expect(await rotation(unknownSecret, lambdaContext())).toEqual({ invalidated: 0 });
+  });
+});
