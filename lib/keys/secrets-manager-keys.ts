@@ -1,52 +1,57 @@
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { config } from '../config.js';
 import { secretsManagerClient } from '../aws/clients.js';
 import { keyFromSecret, type ServiceKeys, type SigningKey } from './service-keys.js';
 
 /**
- * The service key ring kept in one Secrets Manager secret (AWSCURRENT signs, AWSPREVIOUS still
- * verifies). Values are cached for the configured max age; a token signed by a key this container
- * has not seen yet (a rotation elsewhere) triggers one refetch, at most once per few seconds.
+ * The service key ring kept in one Secrets Manager secret: AWSCURRENT signs, AWSPREVIOUS still
+ * verifies. Both are cached for the configured max age, including the absence of a previous
+ * version (a secret never rotated has none), so a warm verification makes no call at all. A
+ * token signed by a key this container has not seen (a rotation elsewhere) triggers one
+ * refetch, at most once per few seconds, so forged key ids cannot drive calls.
  */
 export class SecretsManagerServiceKeys implements ServiceKeys {
-  private readonly currentStage: SecretsProvider;
-  private readonly previousStage: SecretsProvider;
+  private readonly currentStage = new SecretsProvider({ awsSdkV3Client: secretsManagerClient() });
+  private previous?: { key: SigningKey | undefined; fetchedAt: number };
   private lastRefetch = 0;
 
   constructor(
     private readonly secretId: string = config.serviceKeysSecretId,
-    private readonly maxAge: number = config.secretCacheMaxAgeSeconds,
-  ) {
-    // Two providers because Powertools caches by secret name alone, not by version stage.
-    this.currentStage = new SecretsProvider({ awsSdkV3Client: secretsManagerClient() });
-    this.previousStage = new SecretsProvider({ awsSdkV3Client: secretsManagerClient() });
-  }
+    private readonly maxAgeSeconds: number = config.secretCacheMaxAgeSeconds,
+  ) {}
 
   current(): Promise<SigningKey> {
-    return this.currentStageKey(false);
+    return this.currentKey(false);
   }
 
   async find(kid: string): Promise<SigningKey | undefined> {
-    const known = await this.known(false);
-    const hit = known.find((k) => k.kid === kid);
-    if (hit) return hit;
-    if (Date.now() - this.lastRefetch < 5_000) return undefined;
+    const hit = await this.lookup(kid, false);
+    if (hit || Date.now() - this.lastRefetch < 5_000) return hit;
     this.lastRefetch = Date.now();
-    return (await this.known(true)).find((k) => k.kid === kid);
+    return this.lookup(kid, true);
   }
 
-  private async known(forceFetch: boolean): Promise<SigningKey[]> {
-    const keys = [await this.currentStageKey(forceFetch)];
-    const previous = await this.previousStage
-      .get(this.secretId, { maxAge: this.maxAge, forceFetch, sdkOptions: { VersionStage: 'AWSPREVIOUS' } })
-      .catch(() => undefined); // a secret never rotated has no AWSPREVIOUS
-    if (typeof previous === 'string') keys.push(keyFromSecret(previous));
-    return keys;
+  private async lookup(kid: string, forceFetch: boolean): Promise<SigningKey | undefined> {
+    const current = await this.currentKey(forceFetch);
+    if (current.kid === kid) return current;
+    const previous = await this.previousKey(forceFetch);
+    return previous?.kid === kid ? previous : undefined;
   }
 
-  private async currentStageKey(forceFetch: boolean): Promise<SigningKey> {
-    const value = await this.currentStage.get(this.secretId, { maxAge: this.maxAge, forceFetch });
+  private async currentKey(forceFetch: boolean): Promise<SigningKey> {
+    const value = await this.currentStage.get(this.secretId, { maxAge: this.maxAgeSeconds, forceFetch });
     if (typeof value !== 'string' || value.length < 32) throw new Error('service key secret is missing or too short');
     return keyFromSecret(value);
+  }
+
+  private async previousKey(forceFetch: boolean): Promise<SigningKey | undefined> {
+    if (!forceFetch && this.previous && Date.now() - this.previous.fetchedAt < this.maxAgeSeconds * 1000) return this.previous.key;
+    const value = await secretsManagerClient()
+      .send(new GetSecretValueCommand({ SecretId: this.secretId, VersionStage: 'AWSPREVIOUS' }))
+      .then((r) => r.SecretString)
+      .catch(() => undefined); // never rotated: there is no AWSPREVIOUS
+    this.previous = { key: value ? keyFromSecret(value) : undefined, fetchedAt: Date.now() };
+    return this.previous.key;
   }
 }

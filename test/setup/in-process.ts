@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import type { Context } from 'aws-lambda';
 import { stack } from './clients.js';
+import { apiEvent, lambdaContext as contextIn, sampleEvent } from './lambda-events.js';
+
+export { apiEvent, sampleEvent };
+
+export const lambdaContext = (functionName?: string) => contextIn(stack, functionName);
 
 /**
  * Runs handlers in this process with the environment a deployment gives them, against the suite's
@@ -9,29 +11,6 @@ import { stack } from './clients.js';
  */
 export function useFunctionEnvironment(overrides: Record<string, string> = {}) {
   Object.assign(process.env, stack.functionEnvironment, overrides);
-}
-
-export function sampleEvent<T = any>(path: string): T {
-  return JSON.parse(readFileSync(resolve(__dirname, '..', '..', 'events', path), 'utf8')) as T;
-}
-
-let invocations = 0;
-export function lambdaContext(functionName = 'agentcore-identity-test-fn'): Context {
-  invocations += 1;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${stack.region}:${stack.accountId}:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: `test-request-${process.pid}-${invocations}`,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'test',
-    getRemainingTimeInMillis: () => 10_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 /**
@@ -55,17 +34,4 @@ export async function useIsolatedTables(label: string, overrides: Record<string,
     OAUTH2_SESSIONS_TABLE: rename(env.OAUTH2_SESSIONS_TABLE!),
     ...overrides,
   });
-}
-
-/** An API Gateway v2 request for an operation, as the HTTP API would hand it to a handler. */
-export function apiEvent(path: string, body: unknown) {
-  const event = sampleEvent('http/create-workload-identity.json');
-  return {
-    ...event,
-    routeKey: `POST ${path}`,
-    rawPath: path,
-    requestContext: { ...event.requestContext, routeKey: `POST ${path}`, http: { ...event.requestContext.http, path } },
-    body: JSON.stringify(body),
-    isBase64Encoded: false,
-  };
 }
