@@ -1,5 +1,10 @@
 import { apiHandler, type OperationTable } from '../lib/http/api-handler.js';
-import { apiKeyProviderService as apiKeys, workloadIdentityService as identities } from '../lib/wiring.js';
+import {
+  apiKeyProviderService as apiKeys,
+  oauth2ProviderService as oauth2,
+  tokenVaultService as vault,
+  workloadIdentityService as identities,
+} from '../lib/wiring.js';
 
 /** Control plane: workload identities, credential providers and the token vault's settings. */
 export const operations = {
@@ -14,6 +19,15 @@ export const operations = {
   UpdateApiKeyCredentialProvider: (input, caller) => apiKeys().update(input, caller),
   DeleteApiKeyCredentialProvider: (input) => apiKeys().delete(input),
   ListApiKeyCredentialProviders: (input, caller) => apiKeys().list(input, caller),
+
+  CreateOauth2CredentialProvider: (input, caller) => oauth2().create(input, caller),
+  GetOauth2CredentialProvider: (input, caller) => oauth2().get(input, caller),
+  UpdateOauth2CredentialProvider: (input, caller) => oauth2().update(input, caller),
+  DeleteOauth2CredentialProvider: (input) => oauth2().delete(input),
+  ListOauth2CredentialProviders: (input, caller) => oauth2().list(input, caller),
+
+  GetTokenVault: (input) => vault().get(input),
+  SetTokenVaultCMK: (input, caller) => vault().set(input, caller),
 } satisfies OperationTable;
 
 export const handler = apiHandler(operations);

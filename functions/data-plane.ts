@@ -1,5 +1,5 @@
 import { apiHandler, type OperationTable } from '../lib/http/api-handler.js';
-import { getResourceApiKey, workloadAccessTokenService as wats } from '../lib/wiring.js';
+import { completeTokenAuth, getResourceApiKey, getResourceOauth2Token, workloadAccessTokenService as wats } from '../lib/wiring.js';
 
 /** Data plane: workload access tokens, and the credentials they are traded for. */
 export const operations = {
@@ -7,6 +7,8 @@ export const operations = {
   GetWorkloadAccessTokenForUserId: (input, caller) => wats().forUserId(input, caller),
   GetWorkloadAccessTokenForJWT: (input, caller) => wats().forJwt(input, caller),
   GetResourceApiKey: (input, caller) => getResourceApiKey()(input, caller),
+  GetResourceOauth2Token: (input, caller) => getResourceOauth2Token()(input, caller),
+  CompleteResourceTokenAuth: (input, caller) => completeTokenAuth()(input, caller),
 } satisfies OperationTable;
 
 export const handler = apiHandler(operations);

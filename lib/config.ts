@@ -52,6 +52,14 @@ export const config = {
   get userTokenIssuers(): string | undefined {
     return process.env.USER_TOKEN_ISSUERS;
   },
+  /** Public base URL of the API when it sits behind a custom domain; otherwise taken from the request. */
+  get publicBaseUrl(): string | undefined {
+    return process.env.PUBLIC_BASE_URL || undefined;
+  },
+  /** How long a 3-legged consent may take, from authorization URL to callback. */
+  get consentSessionSeconds(): number {
+    return seconds('CONSENT_SESSION_SECONDS', 600);
+  },
   /** Upper bound on how long any container serves a cached secret when no rotation event comes. */
   get secretCacheMaxAgeSeconds(): number {
     return seconds('SECRET_CACHE_MAX_AGE_SECONDS', 60);

@@ -1,14 +1,25 @@
-import { dynamoDocumentClient, secretsManagerClient } from './aws/clients.js';
+import { dynamoDocumentClient, kmsClient, secretsManagerClient } from './aws/clients.js';
 import { config } from './config.js';
 import { apiKeyProviderOperations } from './credential-providers/api-key-providers.js';
 import { DynamoDbCredentialProviderStore } from './credential-providers/dynamodb-store.js';
+import { oauth2ProviderOperations } from './credential-providers/oauth2-providers.js';
 import { ProviderSecrets } from './credential-providers/provider-secrets.js';
 import { SecretsManagerServiceKeys } from './keys/secrets-manager-keys.js';
+import { oauth2Callback } from './oauth2/callback.js';
+import { ConsentSecrets } from './oauth2/consent.js';
+import { DynamoDbSessionStore } from './oauth2/dynamodb-sessions.js';
 import { PageTokens } from './pagination.js';
 import { rotationHandler } from './rotation/rotation.js';
 import { SecretsManagerSecretStore } from './secrets/secrets-manager-store.js';
 import { apiKeyVending } from './vending/api-key-vending.js';
+import { completeResourceTokenAuth } from './vending/complete-auth.js';
 import { DynamoDbVendingLookup } from './vending/dynamodb-lookup.js';
+import { oauth2Vending, providerRef } from './vending/oauth2-vending.js';
+import { DynamoDbTokenVaultStore } from './token-vault/dynamodb-store.js';
+import { EnvelopeCipher } from './token-vault/envelope.js';
+import { KmsKeyService } from './token-vault/kms-key-service.js';
+import { TokenVault } from './token-vault/vault.js';
+import { tokenVaultSettings } from './token-vault/vault-settings.js';
 import { workloadAccessTokenOperations } from './workload-access-tokens/operations.js';
 import { parseIssuers, UserTokenVerifier } from './workload-access-tokens/user-tokens.js';
 import { WorkloadAccessTokens } from './workload-access-tokens/workload-access-token.js';
@@ -34,24 +45,65 @@ const providerSecrets = once(
   () => new ProviderSecrets(secretStore(), { managedSecretPrefix: config.managedSecretPrefix, maxAgeSeconds: config.secretCacheMaxAgeSeconds }),
 );
 const tokens = once(() => new WorkloadAccessTokens(keys(), { lifetimeSeconds: config.workloadAccessTokenLifetimeSeconds }));
+const userTokens = once(() => new UserTokenVerifier(parseIssuers(config.userTokenIssuers)));
+const keyService = once(() => new KmsKeyService(kmsClient()));
+const vaultStore = once(() => new DynamoDbTokenVaultStore(dynamoDocumentClient(), config.tokenVaultTable));
+const sessionStore = once(() => new DynamoDbSessionStore(dynamoDocumentClient(), config.oauth2SessionsTable));
+const consent = once(() => new ConsentSecrets(keys()));
+const lookup = once(
+  () =>
+    new DynamoDbVendingLookup(dynamoDocumentClient(), {
+      workloadIdentities: config.workloadIdentitiesTable,
+      credentialProviders: config.credentialProvidersTable,
+      tokenVault: config.tokenVaultTable,
+    }),
+);
+/** New vault entries are sealed with the customer's key once one is set (SetTokenVaultCMK), else the service key. */
+const vault = once(
+  () => new TokenVault(vaultStore(), new EnvelopeCipher(keyService()), async () => (await vaultStore().settings())?.kmsKeyArn ?? config.serviceKmsKeyId),
+);
 
 export const workloadIdentityService = once(() => workloadIdentityOperations({ store: identityStore(), pageTokens: pageTokens() }));
 
 export const apiKeyProviderService = once(() => apiKeyProviderOperations({ store: providerStore(), secrets: providerSecrets(), pageTokens: pageTokens() }));
 
 export const workloadAccessTokenService = once(() =>
-  workloadAccessTokenOperations({ identities: identityStore(), tokens: tokens(), userTokens: new UserTokenVerifier(parseIssuers(config.userTokenIssuers)) }),
+  workloadAccessTokenOperations({ identities: identityStore(), tokens: tokens(), userTokens: userTokens() }),
 );
 
 export const getResourceApiKey = once(() =>
-  apiKeyVending({
-    tokens: tokens(),
+  apiKeyVending({ tokens: tokens(), secrets: providerSecrets(), lookup: lookup() }),
+);
+
+export const oauth2ProviderService = once(() =>
+  oauth2ProviderOperations({
+    store: providerStore(),
     secrets: providerSecrets(),
-    lookup: new DynamoDbVendingLookup(dynamoDocumentClient(), {
-      workloadIdentities: config.workloadIdentitiesTable,
-      credentialProviders: config.credentialProvidersTable,
-    }),
+    pageTokens: pageTokens(),
+    onDelete: async (name) => {
+      await Promise.all([vaultStore().deleteByProvider(providerRef(name)), sessionStore().deleteByProvider(providerRef(name))]);
+    },
   }),
+);
+
+export const tokenVaultService = once(() => tokenVaultSettings({ store: vaultStore(), keys: keyService() }));
+
+export const getResourceOauth2Token = once(() =>
+  oauth2Vending({
+    tokens: tokens(),
+    lookup: lookup(),
+    secrets: providerSecrets(),
+    vault: vault(),
+    sessions: sessionStore(),
+    consent: consent(),
+    settings: { consentSessionSeconds: config.consentSessionSeconds },
+  }),
+);
+
+export const completeTokenAuth = once(() => completeResourceTokenAuth({ sessions: sessionStore(), vault: vault(), userTokens: userTokens() }));
+
+export const oauth2CallbackService = once(() =>
+  oauth2Callback({ sessions: sessionStore(), consent: consent(), providers: providerStore(), secrets: providerSecrets(), vault: vault() }),
 );
 
 export const secretRotation = once(() => rotationHandler({ providers: providerStore(), secrets: secretStore() }));

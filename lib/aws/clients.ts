@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { KMSClient } from '@aws-sdk/client-kms';
 
 /**
  * SDK clients are created once per container and reused across invocations. Endpoints come from
@@ -8,6 +9,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
  */
 let dynamo: DynamoDBDocumentClient | undefined;
 let secrets: SecretsManagerClient | undefined;
+let kms: KMSClient | undefined;
 
 export function dynamoDocumentClient(): DynamoDBDocumentClient {
   dynamo ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
@@ -19,4 +21,9 @@ export function dynamoDocumentClient(): DynamoDBDocumentClient {
 export function secretsManagerClient(): SecretsManagerClient {
   secrets ??= new SecretsManagerClient({});
   return secrets;
+}
+
+export function kmsClient(): KMSClient {
+  kms ??= new KMSClient({});
+  return kms;
 }

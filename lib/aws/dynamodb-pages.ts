@@ -1,4 +1,4 @@
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Page } from '../pagination.js';
 
 /**
@@ -21,4 +21,26 @@ export async function queryPage(
   );
   const items = Items.slice(0, query.limit);
   return { items, lastKey: Items.length > query.limit ? String(items[items.length - 1]![query.sortKey]) : undefined };
+}
+
+/** Deletes every item an index lists under one key (items whose table key is `pk`); returns how many. */
+export async function deleteAllByIndex(client: DynamoDBDocumentClient, query: { table: string; index: string; attribute: string; value: string }): Promise<number> {
+  let deleted = 0;
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: query.table,
+        IndexName: query.index,
+        KeyConditionExpression: '#a = :v',
+        ExpressionAttributeNames: { '#a': query.attribute },
+        ExpressionAttributeValues: { ':v': query.value },
+        ExclusiveStartKey,
+      }),
+    );
+    await Promise.all((page.Items ?? []).map((item) => client.send(new DeleteCommand({ TableName: query.table, Key: { pk: item.pk } }))));
+    deleted += page.Items?.length ?? 0;
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return deleted;
 }

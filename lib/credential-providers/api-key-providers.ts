@@ -1,8 +1,9 @@
 import { apiKeyCredentialProviderArn } from '../arns.js';
-import { ConflictException, ResourceNotFoundException, ValidationException } from '../errors.js';
+import { ResourceNotFoundException, ValidationException } from '../errors.js';
 import type { CallerContext } from '../http/caller-context.js';
 import type { PageTokens } from '../pagination.js';
-import type { ProviderSecrets, SecretFields, SecretPlacement } from './provider-secrets.js';
+import type { ProviderSecrets, SecretFields } from './provider-secrets.js';
+import { providerRecords } from './provider-records.js';
 import type { CredentialProviderRecord, CredentialProviderStore, SecretSource } from './store.js';
 
 /**
@@ -47,25 +48,14 @@ function describe(caller: CallerContext, record: CredentialProviderRecord) {
 const notFound = (name: string) => new ResourceNotFoundException(`API key credential provider ${name} does not exist`);
 
 export function apiKeyProviderOperations({ store, secrets, pageTokens, now = Date.now }: ApiKeyProviderDependencies) {
+  const records = providerRecords(store, secrets, pageTokens, now);
   const secretInput = (input: ApiKeyProviderInput) => ({ value: input.apiKey, source: input.apiKeySecretSource, config: input.apiKeySecretConfig });
-
-  async function place(input: ApiKeyProviderInput, caller: CallerContext, valueRequired: boolean, tags: Record<string, string>): Promise<SecretPlacement | undefined> {
-    const source = secrets.sourceOf(secretInput(input), FIELDS, { valueRequired });
-    if (source === 'EXTERNAL') return secrets.checkExternal(input.apiKeySecretConfig!, FIELDS, caller);
-    if (input.apiKey === undefined) return undefined;
-    return secrets.createManaged('apikey', input.name, input.apiKey, tags);
-  }
 
   return {
     async create(input: ApiKeyProviderInput, caller: CallerContext) {
       const tags = input.tags ?? {};
-      const placement = (await place(input, caller, true, tags))!;
-      const time = now();
-      const record: CredentialProviderRecord = { kind: 'apikey', name: input.name, ...placement, tags, createdTime: time, lastUpdatedTime: time, version: 1, secretGeneration: 0 };
-      if (!(await store.create(record))) {
-        await secrets.retire(placement);
-        throw new ConflictException(`API key credential provider ${input.name} already exists`);
-      }
+      const placement = await secrets.place('apikey', input.name, secretInput(input), FIELDS, caller, tags);
+      const record = await records.create('apikey', input.name, placement, tags);
       const { createdTime: _c, lastUpdatedTime: _u, ...created } = describe(caller, record);
       return created;
     },
@@ -82,27 +72,7 @@ export function apiKeyProviderOperations({ store, secrets, pageTokens, now = Dat
       if (input.apiKey === undefined && input.apiKeySecretConfig === undefined && input.apiKeySecretSource === undefined) {
         throw ValidationException.field('apiKey', 'or apiKeySecretConfig is required: there is nothing to update');
       }
-      const source = secrets.sourceOf(secretInput(input), FIELDS, { valueRequired: current.secretSource === 'EXTERNAL' });
-      let placement: SecretPlacement;
-      let created: SecretPlacement | undefined;
-      if (source === 'EXTERNAL') placement = await secrets.checkExternal(input.apiKeySecretConfig!, FIELDS, caller);
-      else if (current.secretSource === 'MANAGED') {
-        placement = current;
-        await secrets.putManaged(current, input.apiKey!);
-      } else placement = created = await secrets.createManaged('apikey', input.name, input.apiKey!, current.tags);
-
-      const record: CredentialProviderRecord = {
-        ...current,
-        ...placement,
-        lastUpdatedTime: now(),
-        version: current.version + 1,
-        secretGeneration: current.secretGeneration + 1,
-      };
-      if (!(await store.replace(record, current.version))) {
-        if (created) await secrets.retire(created);
-        throw new ConflictException(`API key credential provider ${input.name} was changed or deleted concurrently; retry`);
-      }
-      if (current.secretSource === 'MANAGED' && current.secretArn !== record.secretArn) await secrets.retire(current);
+      const record = await records.update(current, await secrets.replace(current, secretInput(input), FIELDS, caller));
       return describe(caller, record);
     },
 
@@ -112,16 +82,11 @@ export function apiKeyProviderOperations({ store, secrets, pageTokens, now = Dat
       await secrets.retire(deleted);
     },
 
-    async list(input: { maxResults?: number; nextToken?: string }, caller: CallerContext) {
-      const after = await pageTokens.decode(LIST, input.nextToken);
-      const page = await store.list('apikey', input.maxResults ?? 10, after);
-      return {
-        credentialProviders: page.items.map((r) => {
-          const { name, credentialProviderArn, createdTime, lastUpdatedTime } = describe(caller, r);
-          return { name, credentialProviderArn, createdTime, lastUpdatedTime };
-        }),
-        nextToken: page.lastKey === undefined ? undefined : await pageTokens.encode(LIST, page.lastKey),
-      };
+    list(input: { maxResults?: number; nextToken?: string }, caller: CallerContext) {
+      return records.list('apikey', LIST, input, (r) => {
+        const { name, credentialProviderArn, createdTime, lastUpdatedTime } = describe(caller, r);
+        return { name, credentialProviderArn, createdTime, lastUpdatedTime };
+      });
     },
   };
 }

@@ -72,6 +72,30 @@ export class ProviderSecrets {
     return { secretSource: 'EXTERNAL', secretArn: read.arn, jsonKey: config.jsonKey };
   }
 
+  /** Where a new provider's secret goes: checked (EXTERNAL) or created (MANAGED). */
+  async place(kind: ProviderKind, name: string, input: SecretInput, fields: SecretFields, where: { partition: string; region: string }, tags: Record<string, string>): Promise<SecretPlacement> {
+    if (this.sourceOf(input, fields, { valueRequired: true }) === 'EXTERNAL') return this.checkExternal(input.config!, fields, where);
+    return this.createManaged(kind, name, input.value!, tags);
+  }
+
+  /**
+   * Where an updated provider's secret goes. MANAGED to MANAGED writes a new version of the same
+   * secret; a switch to MANAGED creates one (returned as `created`, for undoing if the record
+   * write loses a race); EXTERNAL is checked like at create. No new secret input: unchanged.
+   */
+  async replace(current: CredentialProviderRecord, input: SecretInput, fields: SecretFields, where: { partition: string; region: string }): Promise<{ placement: SecretPlacement; created?: SecretPlacement; changed: boolean }> {
+    if (input.value === undefined && input.config === undefined && input.source === undefined) return { placement: current, changed: false };
+    const source = this.sourceOf(input, fields, { valueRequired: current.secretSource === 'EXTERNAL' || input.source === 'MANAGED' });
+    if (source === 'EXTERNAL') return { placement: await this.checkExternal(input.config!, fields, where), changed: true };
+    if (input.value === undefined) return { placement: current, changed: false };
+    if (current.secretSource === 'MANAGED') {
+      await this.putManaged(current, input.value);
+      return { placement: current, changed: true };
+    }
+    const created = await this.createManaged(current.kind, current.name, input.value, current.tags);
+    return { placement: created, created, changed: true };
+  }
+
   async createManaged(kind: ProviderKind, name: string, value: string, tags: Record<string, string>): Promise<SecretPlacement> {
     const jsonKey = MANAGED_JSON_KEY[kind];
     // A random suffix: a provider deleted and recreated at once never collides with its old secret.

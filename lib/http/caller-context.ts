@@ -9,6 +9,15 @@ export interface CallerContext {
   accountId: string;
   /** The IAM principal that signed the call, when API Gateway checked a signature. */
   principalArn?: string;
+  /** Where browsers reach this deployment (for the OAuth2 callback URL). */
+  publicBaseUrl: string;
+}
+
+/** The deployment's public base URL: configured (custom domains), else the host the call came to. */
+export function publicBaseUrl(event: APIGatewayProxyEventV2): string {
+  if (config.publicBaseUrl) return config.publicBaseUrl.replace(/\/$/, '');
+  const host = event.headers?.host ?? event.requestContext?.domainName;
+  return `${process.env.IS_OFFLINE ? 'http' : 'https'}://${host}`;
 }
 
 /**
@@ -24,6 +33,7 @@ export function callerContext(event: APIGatewayProxyEventV2, context: Context, r
     region: arn?.[2] ?? config.region,
     accountId: config.accountId ?? arn?.[3] ?? '000000000000',
     principalArn: iam?.userArn,
+    publicBaseUrl: publicBaseUrl(event),
   };
 }
 

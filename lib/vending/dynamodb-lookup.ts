@@ -1,22 +1,24 @@
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CredentialProviderRecord, ProviderKey } from '../credential-providers/store.js';
+import { fromItem } from '../token-vault/dynamodb-store.js';
 import type { VendingLookup } from './lookup.js';
 
-/** One BatchGetItem across the identities and providers tables: a warm vend's only DynamoDB call. */
+/** One BatchGetItem across the identities, providers and vault tables: a warm vend's only DynamoDB call. */
 export class DynamoDbVendingLookup implements VendingLookup {
   constructor(
     private readonly client: DynamoDBDocumentClient,
-    private readonly tables: { workloadIdentities: string; credentialProviders: string },
+    private readonly tables: { workloadIdentities: string; credentialProviders: string; tokenVault: string },
   ) {}
 
-  async lookup(workloadName: string, provider: ProviderKey) {
+  async lookup(workloadName: string, provider: ProviderKey, bindingId?: string) {
     let request: Record<string, { Keys: Record<string, unknown>[]; ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string> }> | undefined = {
       [this.tables.workloadIdentities]: {
         Keys: [{ directory: 'default', name: workloadName }],
-        ProjectionExpression: '#n, createdTime',
+        ProjectionExpression: '#n, createdTime, allowedResourceOauth2ReturnUrls',
         ExpressionAttributeNames: { '#n': 'name' },
       },
       [this.tables.credentialProviders]: { Keys: [{ kind: provider.kind, name: provider.name }] },
+      ...(bindingId ? { [this.tables.tokenVault]: { Keys: [{ pk: bindingId }] } } : {}),
     };
     const found: Record<string, Record<string, unknown>[]> = {};
     // Unprocessed keys (throttling) are retried, as BatchGetItem requires.
@@ -30,6 +32,8 @@ export class DynamoDbVendingLookup implements VendingLookup {
     const workload = found[this.tables.workloadIdentities]?.[0];
     return {
       workloadCreatedTime: workload ? Number(workload.createdTime) : undefined,
+      allowedReturnUrls: (workload?.allowedResourceOauth2ReturnUrls as string[] | undefined) ?? [],
+      binding: found[this.tables.tokenVault]?.[0] ? fromItem(found[this.tables.tokenVault]![0]!) : undefined,
       provider: found[this.tables.credentialProviders]?.[0] as CredentialProviderRecord | undefined,
     };
   }

@@ -1,4 +1,4 @@
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { UnauthorizedException } from '../errors.js';
 import { deriveKey, type ServiceKeys } from '../keys/service-keys.js';
 
@@ -13,6 +13,11 @@ export interface WorkloadPrincipal {
   /** Ties the token to this incarnation of the workload: a deleted and recreated one is another. */
   workloadCreatedTime: number;
   user?: UserRef;
+  /**
+   * The user's own JWT, for ON_BEHALF_OF_TOKEN_EXCHANGE: carried inside the WAT encrypted with a
+   * key only this service holds, so the WAT reveals nothing more than the JWT its holder had.
+   */
+  userToken?: string;
 }
 
 /** The stable key of a user across the vault and sessions. */
@@ -25,6 +30,7 @@ interface Claims {
   sub: string;
   wct: number;
   usr?: UserRef;
+  utk?: string;
   iat: number;
   exp: number;
   jti: string;
@@ -49,13 +55,15 @@ export class WorkloadAccessTokens {
   }
 
   async mint(issuer: string, principal: WorkloadPrincipal): Promise<string> {
-    const key = deriveKey(await this.keys.current(), 'workload-access-token');
+    const root = await this.keys.current();
+    const key = deriveKey(root, 'workload-access-token');
     const iat = this.now();
     const claims: Claims = {
       iss: issuer,
       sub: principal.workloadName,
       wct: principal.workloadCreatedTime,
       ...(principal.user ? { usr: principal.user } : {}),
+      ...(principal.userToken ? { utk: sealUserToken(deriveKey(root, 'wat-user-token').key, principal.userToken) } : {}),
       iat,
       exp: iat + this.settings.lifetimeSeconds,
       jti: randomUUID(),
@@ -87,11 +95,30 @@ export class WorkloadAccessTokens {
     if (claims.iss !== issuer) throw refused('issued for another deployment');
     if (typeof claims.exp !== 'number' || claims.exp <= this.now()) throw refused('expired');
     if (typeof claims.sub !== 'string' || typeof claims.wct !== 'number') throw refused('malformed');
-    return { workloadName: claims.sub, workloadCreatedTime: claims.wct, ...(claims.usr ? { user: claims.usr } : {}) };
+    const userToken = claims.utk ? openUserToken(deriveKey(root, 'wat-user-token').key, claims.utk) : undefined;
+    return { workloadName: claims.sub, workloadCreatedTime: claims.wct, ...(claims.usr ? { user: claims.usr } : {}), ...(userToken ? { userToken } : {}) };
   }
 }
 
 /** The `iss` of this deployment's tokens. */
 export function watIssuer(where: { partition: string; region: string; accountId: string }): string {
   return `urn:agentcore-identity:${where.partition}:${where.region}:${where.accountId}`;
+}
+
+function sealUserToken(key: Buffer, token: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const sealed = Buffer.concat([cipher.update(token, 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64url');
+}
+
+function openUserToken(key: Buffer, sealed: string): string | undefined {
+  try {
+    const raw = Buffer.from(sealed, 'base64url');
+    const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+  } catch {
+    return undefined;
+  }
 }

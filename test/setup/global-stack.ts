@@ -1,7 +1,8 @@
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startStack, type Stack } from '../../infra/local/stack.js';
+import { freePort, startStack, type Stack } from '../../infra/local/stack.js';
+import { startAuthorizationServer, type TestAuthorizationServer } from './authorization-server.js';
 import { startTestIssuer, type TestIssuer } from './jwt-issuer.js';
 
 /**
@@ -12,14 +13,18 @@ import { startTestIssuer, type TestIssuer } from './jwt-issuer.js';
  */
 let stack: Stack | undefined;
 let issuer: TestIssuer | undefined;
+let authorizationServer: TestAuthorizationServer | undefined;
 export const TEST_AUDIENCE = 'agentcore-identity-tests';
 
 export async function setup(project: TestProject) {
   const dir = process.env.AGENTCORE_TEST_RUN_DIR!;
   const logFile = join(dir, 'offline.log');
   issuer = await startTestIssuer();
+  // The authorization server must know the service's callback URL before the service starts.
+  const port = await freePort();
+  authorizationServer = await startAuthorizationServer(`http://127.0.0.1:${port}/identities/oauth2/callback`);
   stack = await startStack({
-    port: 0,
+    port,
     environment: { USER_TOKEN_ISSUERS: JSON.stringify([{ discoveryUrl: `${issuer.issuer}/.well-known/openid-configuration`, audience: [TEST_AUDIENCE] }]) },
     onOutput: (line) => appendFileSync(logFile, `${line}\n`),
   });
@@ -32,12 +37,14 @@ export async function setup(project: TestProject) {
     lambdaInvokeUrl: stack.lambdaInvokeUrl,
     resources: stack.config.resources.Resources,
   });
+  project.provide('authorizationServer', { issuer: authorizationServer.issuer });
   project.provide('userTokenIssuer', { issuer: issuer.issuer, kid: issuer.kid, privateKeyPem: issuer.privateKeyPem, audience: TEST_AUDIENCE });
 }
 
 export async function teardown() {
   await stack?.stop();
   await issuer?.stop();
+  await authorizationServer?.stop();
 }
 
 declare module 'vitest' {
@@ -53,5 +60,6 @@ declare module 'vitest' {
       resources: Record<string, { Type: string; Properties?: Record<string, any> }>;
     };
     userTokenIssuer: { issuer: string; kid: string; privateKeyPem: string; audience: string };
+    authorizationServer: { issuer: string };
   }
 }

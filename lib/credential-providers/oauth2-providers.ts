@@ -1,0 +1,191 @@
+import { oauth2CredentialProviderArn } from '../arns.js';
+import { ResourceNotFoundException, ValidationException } from '../errors.js';
+import type { CallerContext } from '../http/caller-context.js';
+import { discover } from '../oauth2/discovery.js';
+import { vendorOf, type AuthorizationServer, type ClientAuthentication, type ConfigMember, type VendorName } from '../oauth2/vendors.js';
+import type { PageTokens } from '../pagination.js';
+import { providerRecords } from './provider-records.js';
+import type { ProviderSecrets, SecretFields, SecretInput } from './provider-secrets.js';
+import type { CredentialProviderRecord, CredentialProviderStore } from './store.js';
+
+export const OAUTH2_CALLBACK_PATH = '/identities/oauth2/callback';
+const LIST = 'ListOauth2CredentialProviders';
+
+/** What an OAuth2 provider keeps besides its secret: resolved once, at create or update. */
+export interface OAuth2Settings {
+  vendor: VendorName;
+  member: ConfigMember;
+  clientId: string;
+  server: AuthorizationServer;
+  clientAuthentication: ClientAuthentication;
+  tenantId?: string;
+  /** The discovery input as given (CustomOauth2), echoed in outputs. */
+  discoveryUrl?: string;
+  onBehalfOf?: { grantType: 'TOKEN_EXCHANGE' | 'JWT_AUTHORIZATION_GRANT'; actorTokenContent?: string; actorTokenScopes?: string[] };
+}
+
+type ConfigInput = Record<string, any>;
+
+interface OAuth2ProviderInput {
+  name: string;
+  credentialProviderVendor: VendorName;
+  oauth2ProviderConfigInput: Record<string, ConfigInput>;
+  tags?: Record<string, string>;
+}
+
+export interface OAuth2ProviderDependencies {
+  store: CredentialProviderStore;
+  secrets: ProviderSecrets;
+  pageTokens: PageTokens;
+  now?: () => number;
+}
+
+export function settingsOf(record: CredentialProviderRecord): OAuth2Settings {
+  return record.settings as unknown as OAuth2Settings;
+}
+
+const notFound = (name: string) => new ResourceNotFoundException(`OAuth2 credential provider ${name} does not exist`);
+
+/** The vendor's member of the input union, checked against the vendor named. */
+function vendorConfig(input: OAuth2ProviderInput): { member: ConfigMember; config: ConfigInput; field: string } {
+  const vendor = vendorOf(input.credentialProviderVendor);
+  const [member] = Object.keys(input.oauth2ProviderConfigInput) as ConfigMember[];
+  if (member !== vendor.configMember) {
+    throw ValidationException.field('oauth2ProviderConfigInput', `must be ${vendor.configMember} for credentialProviderVendor ${vendor.name}`);
+  }
+  return { member, config: input.oauth2ProviderConfigInput[member]!, field: `oauth2ProviderConfigInput.${member}` };
+}
+
+function secretFields(field: string): SecretFields {
+  return { value: `${field}.clientSecret`, source: `${field}.clientSecretSource`, config: `${field}.clientSecretConfig` };
+}
+
+function secretInput(config: ConfigInput): SecretInput {
+  return { value: config.clientSecret || undefined, source: config.clientSecretSource, config: config.clientSecretConfig };
+}
+
+/** Resolves everything about a provider but its secret; every refusal names the field. */
+async function resolveSettings(input: OAuth2ProviderInput): Promise<OAuth2Settings> {
+  const vendor = vendorOf(input.credentialProviderVendor);
+  const { member, config, field } = vendorConfig(input);
+  if (!config.clientId) throw ValidationException.field(`${field}.clientId`, 'is required');
+  for (const unsupported of ['privateEndpoint', 'privateEndpointOverrides', 'privateKeyJwtConfig']) {
+    if (config[unsupported] !== undefined) throw ValidationException.field(`${field}.${unsupported}`, 'is not supported by this deployment');
+  }
+  let server: AuthorizationServer;
+  let discoveryUrl: string | undefined;
+  let clientAuthentication = vendor.clientAuthentication;
+  if (member === 'customOauth2ProviderConfig') {
+    const discovery = config.oauthDiscovery as { discoveryUrl?: string; authorizationServerMetadata?: Record<string, any> };
+    if (discovery.discoveryUrl) {
+      discoveryUrl = discovery.discoveryUrl;
+      server = await discover(discovery.discoveryUrl, `${field}.oauthDiscovery.discoveryUrl`);
+    } else {
+      const m = discovery.authorizationServerMetadata!;
+      server = { ...vendor.authorizationServer(m, `${field}.oauthDiscovery.authorizationServerMetadata`), issuer: m.issuer, responseTypes: m.responseTypes, tokenEndpointAuthMethods: m.tokenEndpointAuthMethods };
+    }
+    const method = config.clientAuthenticationMethod ?? 'CLIENT_SECRET_BASIC';
+    if (method === 'AWS_IAM_ID_TOKEN_JWT') throw ValidationException.field(`${field}.clientAuthenticationMethod`, 'AWS_IAM_ID_TOKEN_JWT is not supported by this deployment');
+    clientAuthentication = method === 'CLIENT_SECRET_POST' ? 'client_secret_post' : 'client_secret_basic';
+  } else {
+    server = vendor.authorizationServer(config, field);
+  }
+  const obo = config.onBehalfOfTokenExchangeConfig;
+  return {
+    vendor: vendor.name,
+    member,
+    clientId: config.clientId,
+    server,
+    clientAuthentication,
+    ...(config.tenantId ? { tenantId: config.tenantId } : {}),
+    ...(discoveryUrl ? { discoveryUrl } : {}),
+    ...(obo
+      ? { onBehalfOf: { grantType: obo.grantType, actorTokenContent: obo.tokenExchangeGrantTypeConfig?.actorTokenContent, actorTokenScopes: obo.tokenExchangeGrantTypeConfig?.actorTokenScopes } }
+      : {}),
+  };
+}
+
+function describe(caller: CallerContext, record: CredentialProviderRecord) {
+  const s = settingsOf(record);
+  const metadata = {
+    issuer: s.server.issuer,
+    authorizationEndpoint: s.server.authorizationEndpoint,
+    tokenEndpoint: s.server.tokenEndpoint,
+    responseTypes: s.server.responseTypes,
+    tokenEndpointAuthMethods: s.server.tokenEndpointAuthMethods,
+  };
+  const memberOutput: Record<string, unknown> = { clientId: s.clientId, oauthDiscovery: { authorizationServerMetadata: metadata } };
+  if (s.member === 'customOauth2ProviderConfig') {
+    memberOutput.clientAuthenticationMethod = s.clientAuthentication === 'client_secret_post' ? 'CLIENT_SECRET_POST' : 'CLIENT_SECRET_BASIC';
+    if (s.onBehalfOf) {
+      memberOutput.onBehalfOfTokenExchangeConfig = {
+        grantType: s.onBehalfOf.grantType,
+        ...(s.onBehalfOf.actorTokenContent ? { tokenExchangeGrantTypeConfig: { actorTokenContent: s.onBehalfOf.actorTokenContent, actorTokenScopes: s.onBehalfOf.actorTokenScopes } } : {}),
+      };
+    }
+  }
+  return {
+    name: record.name,
+    credentialProviderArn: oauth2CredentialProviderArn(caller, record.name),
+    credentialProviderVendor: s.vendor,
+    clientSecretArn: { secretArn: record.secretArn },
+    clientSecretSource: record.secretSource,
+    clientSecretJsonKey: record.secretSource === 'EXTERNAL' ? record.jsonKey : undefined,
+    callbackUrl: `${caller.publicBaseUrl}${OAUTH2_CALLBACK_PATH}`,
+    oauth2ProviderConfigOutput: { [s.member]: memberOutput },
+    status: 'READY',
+    createdTime: new Date(record.createdTime),
+    lastUpdatedTime: new Date(record.lastUpdatedTime),
+  };
+}
+
+/**
+ * OAuth2 credential providers: the vendor catalogue resolves endpoints at create (a custom
+ * provider's discovery URL is fetched then), the client secret is MANAGED or EXTERNAL exactly as
+ * for API keys, and delete also empties the provider's vault bindings and open consent sessions.
+ */
+export function oauth2ProviderOperations(deps: OAuth2ProviderDependencies & { onDelete: (providerName: string) => Promise<void> }) {
+  const { store, secrets, pageTokens, now = Date.now } = deps;
+  const records = providerRecords(store, secrets, pageTokens, now);
+
+  return {
+    async create(input: OAuth2ProviderInput, caller: CallerContext) {
+      const settings = await resolveSettings(input);
+      const { config, field } = vendorConfig(input);
+      const tags = input.tags ?? {};
+      const placement = await secrets.place('oauth2', input.name, secretInput(config), secretFields(field), caller, tags);
+      const record = await records.create('oauth2', input.name, placement, tags, settings as unknown as Record<string, unknown>);
+      const { createdTime: _c, lastUpdatedTime: _u, ...created } = describe(caller, record);
+      return created;
+    },
+
+    async get(input: { name: string }, caller: CallerContext) {
+      const record = await store.get({ kind: 'oauth2', name: input.name });
+      if (!record) throw notFound(input.name);
+      return describe(caller, record);
+    },
+
+    async update(input: OAuth2ProviderInput, caller: CallerContext) {
+      const current = await store.get({ kind: 'oauth2', name: input.name });
+      if (!current) throw notFound(input.name);
+      const settings = await resolveSettings(input);
+      const { config, field } = vendorConfig(input);
+      const change = await secrets.replace(current, secretInput(config), secretFields(field), caller);
+      const record = await records.update(current, { ...change, settings: settings as unknown as Record<string, unknown> });
+      return describe(caller, record);
+    },
+
+    async delete(input: { name: string }): Promise<void> {
+      const deleted = await store.delete({ kind: 'oauth2', name: input.name });
+      if (!deleted) throw notFound(input.name);
+      await Promise.all([secrets.retire(deleted), deps.onDelete(input.name)]);
+    },
+
+    list(input: { maxResults?: number; nextToken?: string }, caller: CallerContext) {
+      return records.list('oauth2', LIST, input, (r) => {
+        const { name, credentialProviderArn, credentialProviderVendor, createdTime, lastUpdatedTime } = describe(caller, r);
+        return { name, credentialProviderArn, credentialProviderVendor, createdTime, lastUpdatedTime };
+      });
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import { settingsOf } from '../credential-providers/oauth2-providers.js';
+import type { ProviderSecrets } from '../credential-providers/provider-secrets.js';
+import type { CredentialProviderStore } from '../credential-providers/store.js';
+import { audit } from '../audit.js';
+import { logger } from '../logger.js';
+import { encryptionContext, type BindingKey } from '../token-vault/store.js';
+import type { TokenVault } from '../token-vault/vault.js';
+import { userKey } from '../workload-access-tokens/workload-access-token.js';
+import { clientOf, providerRef } from '../vending/oauth2-vending.js';
+import { SESSION_URI_PREFIX, type ConsentSecrets } from './consent.js';
+import type { ConsentSession, SessionStore } from './sessions.js';
+import { requestToken } from './token-endpoint.js';
+import { isTokenError, vendorOf } from './vendors.js';
+
+export interface CallbackDependencies {
+  sessions: SessionStore;
+  consent: ConsentSecrets;
+  providers: CredentialProviderStore;
+  secrets: ProviderSecrets;
+  vault: TokenVault;
+  now?: () => number;
+}
+
+export interface CallbackResult {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The context a session's held-back tokens are sealed under: the binding's, plus the session. */
+export function pendingContext(session: ConsentSession): Record<string, string> {
+  return { ...encryptionContext(bindingKeyOf(session)), session: session.id };
+}
+
+export function bindingKeyOf(session: ConsentSession): BindingKey {
+  return { workload: session.workload, user: userKey(session.user), provider: providerRef(session.providerName) };
+}
+
+function page(statusCode: number, title: string, text: string): CallbackResult {
+  const escape = (v: string) => v.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return {
+    statusCode,
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      'content-security-policy': "default-src 'none'",
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+    },
+    body: `<!doctype html><html><head><meta charset="utf-8"><title>${escape(title)}</title></head><body><h1>${escape(title)}</h1><p>${escape(text)}</p></body></html>`,
+  };
+}
+
+/**
+ * The 3-legged callback: the browser lands here from the authorization server. It trusts only its
+ * own state: a state that is forged, unknown, expired or already used gets a plain page and no
+ * redirect. Otherwise the code is exchanged (with the PKCE verifier, checking `iss` when the server
+ * sends it), and the tokens either go to the vault or, when the flow has a return URL, wait in the
+ * session until the application confirms the user with CompleteResourceTokenAuth.
+ */
+export function oauth2Callback(deps: CallbackDependencies) {
+  const now = deps.now ?? Date.now;
+  const invalid = () => page(400, 'This sign-in link is not valid', 'It is unknown, expired or was already used. Start again from the application.');
+
+  return async (query: Record<string, string | undefined>): Promise<CallbackResult> => {
+    const verified = query.state ? await deps.consent.verifyState(query.state) : undefined;
+    if (!verified) return invalid();
+    const session = await deps.sessions.get(verified.sessionId);
+    if (!session || session.kid !== verified.kid || session.expiresAt * 1000 < now()) return invalid();
+    // Claim the session before anything else: a replayed or concurrent callback loses here.
+    if (!(await deps.sessions.transition(session.id, ['IN_PROGRESS'], 'EXCHANGING'))) return invalid();
+    const fail = async (reason: string, title: string, text: string) => {
+      await deps.sessions.transition(session.id, ['EXCHANGING'], 'FAILED', { failure: reason });
+      audit({ operation: 'OAuth2Callback', requestId: session.id, workload: session.workload, user: session.user, provider: session.providerName, outcome: 'refused', errorType: reason });
+      return page(400, title, text);
+    };
+
+    if (query.error) return fail(query.error, 'Authorization was not granted', `The provider answered: ${query.error}. Nothing was stored.`);
+    const record = await deps.providers.get({ kind: 'oauth2', name: session.providerName });
+    if (!record) return fail('provider_deleted', 'This sign-in can no longer complete', 'The credential provider was deleted.');
+    const settings = settingsOf(record);
+    if (query.iss !== undefined && settings.server.issuer && query.iss !== settings.server.issuer) {
+      return fail('issuer_mismatch', 'This sign-in was refused', 'The response came from an authorization server other than the one this sign-in started with.');
+    }
+    if (!query.code) return fail('missing_code', 'This sign-in was refused', 'The authorization server sent no code.');
+    const codeVerifier = await deps.consent.codeVerifier(session.id, session.kid);
+    const secret = await deps.secrets.credential(record);
+    if (typeof secret !== 'string') return fail('client_secret_unavailable', 'This sign-in cannot complete', 'The client secret of the credential provider cannot be read.');
+    const vendor = vendorOf(settings.vendor);
+    const result = await requestToken(vendor, settings.server, clientOf(record, secret), {
+      grant_type: 'authorization_code',
+      code: query.code,
+      redirect_uri: session.callbackUrl,
+      code_verifier: codeVerifier,
+    });
+    if (isTokenError(result)) return fail(result.error, 'The authorization could not be completed', `The provider refused the code: ${result.error}.`);
+
+    const tokens = { accessToken: result.accessToken, refreshToken: result.refreshToken, tokenType: result.tokenType, extras: result.extras };
+    // The binding covers what the user was asked to consent to; servers differ in what they echo back.
+    const meta = { scopes: session.scopes, expiresAt: result.expiresAt };
+    if (session.returnUrl) {
+      const envelope = await deps.vault.seal(pendingContext(session), tokens);
+      await deps.sessions.transition(session.id, ['EXCHANGING'], 'AWAITING_USER', { pending: { envelope, ...meta, hasRefreshToken: tokens.refreshToken !== undefined } });
+      const target = new URL(session.returnUrl);
+      target.searchParams.set('session_id', `${SESSION_URI_PREFIX}${session.id}`);
+      if (session.customState) target.searchParams.set('state', session.customState);
+      logger.info('consent received, awaiting user confirmation', { provider: session.providerName, workload: session.workload });
+      return { statusCode: 302, headers: { location: target.toString(), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }, body: '' };
+    }
+    await deps.vault.write(bindingKeyOf(session), tokens, meta);
+    await deps.sessions.transition(session.id, ['EXCHANGING'], 'COMPLETED');
+    audit({ operation: 'OAuth2Callback', requestId: session.id, workload: session.workload, user: session.user, provider: session.providerName, outcome: 'success' });
+    return page(200, 'Authorization complete', 'You can close this window and return to the application.');
+  };
+}

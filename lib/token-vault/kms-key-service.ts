@@ -1,0 +1,28 @@
+import { DecryptCommand, DescribeKeyCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import type { KeyService } from './envelope.js';
+
+/** KMS behind the KeyService port. Decrypt names no key: the ciphertext says which key made it. */
+export class KmsKeyService implements KeyService {
+  constructor(private readonly client: KMSClient) {}
+
+  async generateDataKey(keyId: string, context: Record<string, string>) {
+    const result = await this.client.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: context }));
+    return { plaintext: Buffer.from(result.Plaintext!), encrypted: Buffer.from(result.CiphertextBlob!), keyArn: result.KeyId! };
+  }
+
+  async decryptDataKey(encrypted: Buffer, context: Record<string, string>) {
+    const result = await this.client.send(new DecryptCommand({ CiphertextBlob: encrypted, EncryptionContext: context }));
+    return Buffer.from(result.Plaintext!);
+  }
+
+  async describe(keyId: string) {
+    try {
+      const { KeyMetadata: m } = await this.client.send(new DescribeKeyCommand({ KeyId: keyId }));
+      if (!m) return undefined;
+      // KeyUsage defaults to ENCRYPT_DECRYPT when a key was created without one.
+      return { arn: m.Arn!, usable: m.Enabled === true && (m.KeyUsage ?? 'ENCRYPT_DECRYPT') === 'ENCRYPT_DECRYPT' && m.KeySpec === 'SYMMETRIC_DEFAULT' };
+    } catch {
+      return undefined;
+    }
+  }
+}

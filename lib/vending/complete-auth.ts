@@ -1,0 +1,44 @@
+import { audit } from '../audit.js';
+import { AccessDeniedException, ResourceNotFoundException, ValidationException } from '../errors.js';
+import type { CallerContext } from '../http/caller-context.js';
+import { bindingKeyOf, pendingContext } from '../oauth2/callback.js';
+import { SESSION_URI_PREFIX } from '../oauth2/consent.js';
+import type { SessionStore } from '../oauth2/sessions.js';
+import type { TokenVault } from '../token-vault/vault.js';
+import type { UserTokenVerifier } from '../workload-access-tokens/user-tokens.js';
+import { userKey, type UserRef } from '../workload-access-tokens/workload-access-token.js';
+
+/**
+ * CompleteResourceTokenAuth — session binding: tokens of a consent started with a return URL are
+ * released to the vault only when the application confirms that the user now at the return URL
+ * is the user the workload access token was minted for. Another user is refused and gets nothing;
+ * the session stays waiting for the right one until it expires.
+ */
+export function completeResourceTokenAuth(deps: { sessions: SessionStore; vault: TokenVault; userTokens: UserTokenVerifier }) {
+  return async (input: { sessionUri: string; userIdentifier: { userId?: string; userToken?: string } }, caller: CallerContext) => {
+    const session = await deps.sessions.get(input.sessionUri.slice(SESSION_URI_PREFIX.length));
+    if (!session || session.expiresAt * 1000 < Date.now()) throw new ResourceNotFoundException('No consent session with this sessionUri exists');
+    if (session.status !== 'AWAITING_USER' || !session.pending) {
+      throw new ValidationException(`The consent session is ${session.status === 'COMPLETED' ? 'already complete' : 'not waiting for user confirmation'}`, 'FieldValidationFailed', [
+        { name: 'sessionUri', message: `session status is ${session.status}` },
+      ]);
+    }
+    let user: UserRef;
+    if (input.userIdentifier.userToken) {
+      const verified = await deps.userTokens.verify(input.userIdentifier.userToken);
+      user = { kind: 'jwt', issuer: verified.issuer, subject: verified.subject };
+    } else user = { kind: 'id', id: input.userIdentifier.userId! };
+    const base = { operation: 'CompleteResourceTokenAuth', requestId: caller.requestId, workload: session.workload, provider: session.providerName };
+    if (userKey(user) !== userKey(session.user)) {
+      audit({ ...base, user, outcome: 'refused', errorType: 'AccessDeniedException' });
+      throw new AccessDeniedException('The user does not match the user this authorization was started for');
+    }
+    const tokens = JSON.parse(await deps.vault.openSealed(session.pending.envelope, pendingContext(session)));
+    await deps.vault.write(bindingKeyOf(session), tokens, { scopes: session.pending.scopes, expiresAt: session.pending.expiresAt });
+    if (!(await deps.sessions.transition(session.id, ['AWAITING_USER'], 'COMPLETED', { pending: undefined }))) {
+      throw new ValidationException('The consent session was completed concurrently');
+    }
+    audit({ ...base, user, outcome: 'success' });
+    return {};
+  };
+}

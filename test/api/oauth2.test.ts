@@ -1,0 +1,470 @@
+import { describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { createServer } from 'node:http';
+import {
+  CreateOauth2CredentialProviderCommand,
+  CreateWorkloadIdentityCommand,
+  DeleteOauth2CredentialProviderCommand,
+  GetOauth2CredentialProviderCommand,
+  GetTokenVaultCommand,
+  ListOauth2CredentialProvidersCommand,
+  SetTokenVaultCMKCommand,
+  UpdateOauth2CredentialProviderCommand,
+} from '@aws-sdk/client-bedrock-agentcore-control';
+import {
+  CompleteResourceTokenAuthCommand,
+  GetResourceOauth2TokenCommand,
+  GetWorkloadAccessTokenCommand,
+  GetWorkloadAccessTokenForJWTCommand,
+  GetWorkloadAccessTokenForUserIdCommand,
+  type GetResourceOauth2TokenCommandInput,
+} from '@aws-sdk/client-bedrock-agentcore';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { CLIENTS, consentInBrowser } from '../setup/authorization-server.js';
+import { controlClient, dataClient, emulatorDocumentClient, emulatorSecretsClient, failure, rawCall, stack, uniqueName } from '../setup/clients.js';
+import { signJwt } from '../setup/jwt-issuer.js';
+
+const control = controlClient();
+const data = dataClient();
+const ddb = emulatorDocumentClient();
+const sm = emulatorSecretsClient();
+const as = inject('authorizationServer');
+const idp = inject('userTokenIssuer');
+const CALLBACK = `${stack.url}/identities/oauth2/callback`;
+const RETURN_URL = 'https://app.example.com/oauth/done';
+const env = stack.functionEnvironment;
+
+async function grants(): Promise<Record<string, number>> {
+  return (await fetch(`${as.issuer}/test/grants`)).json() as Promise<Record<string, number>>;
+}
+
+async function customProvider(client = CLIENTS.basic, method: 'CLIENT_SECRET_BASIC' | 'CLIENT_SECRET_POST' = 'CLIENT_SECRET_BASIC') {
+  const name = uniqueName('idp');
+  await control.send(
+    new CreateOauth2CredentialProviderCommand({
+      name,
+      credentialProviderVendor: 'CustomOauth2',
+      oauth2ProviderConfigInput: {
+        customOauth2ProviderConfig: {
+          clientId: client.client_id,
+          clientSecret: client.client_secret,
+          clientAuthenticationMethod: method,
+          oauthDiscovery: { discoveryUrl: `${as.issuer}/.well-known/openid-configuration` },
+        },
+      },
+    }),
+  );
+  return name;
+}
+
+async function workload() {
+  const name = uniqueName('agent');
+  await control.send(new CreateWorkloadIdentityCommand({ name, allowedResourceOauth2ReturnUrls: [RETURN_URL] }));
+  return name;
+}
+
+async function userWat(workloadName: string, userId: string) {
+  return (await data.send(new GetWorkloadAccessTokenForUserIdCommand({ workloadName, userId }))).workloadAccessToken!;
+}
+
+function vend(workloadIdentityToken: string, provider: string, extra: Partial<GetResourceOauth2TokenCommandInput> = {}) {
+  return data.send(
+    new GetResourceOauth2TokenCommand({ workloadIdentityToken, resourceCredentialProviderName: provider, scopes: ['openid', 'offline_access', 'read'], oauth2Flow: 'USER_FEDERATION', ...extra }),
+  );
+}
+
+/** The user's browser: consents at the authorization server, then lands on the service's callback. */
+async function browserConsents(authorizationUrl: string, options: { login?: string; refuse?: boolean } = {}) {
+  const callbackUrl = await consentInBrowser(authorizationUrl, CALLBACK, options);
+  const response = await fetch(callbackUrl, { redirect: 'manual' });
+  return { callbackUrl, status: response.status, location: response.headers.get('location'), body: await response.text() };
+}
+
+/** The whole 3-legged flow for one user, ending with a token from the vault. */
+async function consentedUser(provider: string, userId = uniqueName('user')) {
+  const name = await workload();
+  const wat = await userWat(name, userId);
+  const started = await vend(wat, provider, { resourceOauth2ReturnUrl: RETURN_URL, customState: 'app-state-1' });
+  const landed = await browserConsents(started.authorizationUrl!);
+  await data.send(new CompleteResourceTokenAuthCommand({ sessionUri: started.sessionUri!, userIdentifier: { userId } }));
+  const token = (await vend(wat, provider, { sessionUri: started.sessionUri })).accessToken!;
+  return { workload: name, userId, wat, token, started, landed };
+}
+
+async function binding(workloadName: string, userId: string, provider: string) {
+  const { createHash } = await import('node:crypto');
+  const id = createHash('sha256').update(JSON.stringify([workloadName, `id:${userId}`, `oauth2/${provider}`])).digest('base64url');
+  return (await ddb.send(new GetCommand({ TableName: env.TOKEN_VAULT_TABLE!, Key: { pk: id } }))).Item;
+}
+
+describe('OAuth2 credential providers', () => {
+  it('resolve a custom provider from its discovery URL and say where its callback is', async () => {
+    const name = await customProvider();
+    const got = await control.send(new GetOauth2CredentialProviderCommand({ name }));
+    expect(got).toMatchObject({
+      name,
+      credentialProviderVendor: 'CustomOauth2',
+      callbackUrl: CALLBACK,
+      clientSecretSource: 'MANAGED',
+      credentialProviderArn: `arn:aws:acps:${stack.region}:${stack.accountId}:token-vault/default/oauth2credentialprovider/${name}`,
+    });
+    const config = got.oauth2ProviderConfigOutput as { customOauth2ProviderConfig: any };
+    expect(config.customOauth2ProviderConfig).toMatchObject({
+      clientId: CLIENTS.basic.client_id,
+      clientAuthenticationMethod: 'CLIENT_SECRET_BASIC',
+      oauthDiscovery: { authorizationServerMetadata: { issuer: as.issuer, authorizationEndpoint: `${as.issuer}/auth`, tokenEndpoint: `${as.issuer}/token` } },
+    });
+    expect(JSON.stringify(got)).not.toContain(CLIENTS.basic.client_secret);
+    const secret = await sm.send(new DescribeSecretCommand({ SecretId: got.clientSecretArn!.secretArn }));
+    expect(secret.Name!.startsWith(env.MANAGED_SECRET_PREFIX!)).toBe(true);
+    const listed = await control.send(new ListOauth2CredentialProvidersCommand({ maxResults: 20 }));
+    expect(listed.credentialProviders!.length).toBeGreaterThan(0);
+  });
+
+  it('take named vendors with their own endpoints (GitHub) or a tenant (Microsoft)', async () => {
+    const github = uniqueName('github');
+    await control.send(
+      new CreateOauth2CredentialProviderCommand({
+        name: github,
+        credentialProviderVendor: 'GithubOauth2',
+        oauth2ProviderConfigInput: { githubOauth2ProviderConfig: { clientId: 'gh-client', clientSecret: 'gh-secret-value' } },
+      }),
+    );
+    const got = await control.send(new GetOauth2CredentialProviderCommand({ name: github }));
+    expect((got.oauth2ProviderConfigOutput as any).githubOauth2ProviderConfig.oauthDiscovery.authorizationServerMetadata.tokenEndpoint).toBe('https://github.com/login/oauth/access_token');
+    const microsoft = uniqueName('ms');
+    await control.send(
+      new CreateOauth2CredentialProviderCommand({
+        name: microsoft,
+        credentialProviderVendor: 'MicrosoftOauth2',
+        oauth2ProviderConfigInput: { microsoftOauth2ProviderConfig: { clientId: 'ms-client', clientSecret: 'ms-secret-value', tenantId: 'contoso.onmicrosoft.com' } },
+      }),
+    );
+    const ms = await control.send(new GetOauth2CredentialProviderCommand({ name: microsoft }));
+    expect((ms.oauth2ProviderConfigOutput as any).microsoftOauth2ProviderConfig.oauthDiscovery.authorizationServerMetadata.authorizationEndpoint).toBe(
+      'https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/authorize',
+    );
+  });
+
+  it.each([
+    ['a discovery URL that cannot be fetched', { customOauth2ProviderConfig: { clientId: 'c', clientSecret: 's', oauthDiscovery: { discoveryUrl: 'http://127.0.0.1:1/.well-known/openid-configuration' } } }, 'CustomOauth2', 'discoveryUrl'],
+    ['a discovery URL that serves no metadata', { customOauth2ProviderConfig: { clientId: 'c', clientSecret: 's', oauthDiscovery: { discoveryUrl: `${as.issuer}/nothing/.well-known/openid-configuration` } } }, 'CustomOauth2', 'discoveryUrl'],
+    ['a URL that is not a discovery URL', { customOauth2ProviderConfig: { clientId: 'c', clientSecret: 's', oauthDiscovery: { discoveryUrl: `${as.issuer}/token` } } }, 'CustomOauth2', 'discoveryUrl'],
+    ['the config member of another vendor', { githubOauth2ProviderConfig: { clientId: 'c', clientSecret: 's' } }, 'GoogleOauth2', 'oauth2ProviderConfigInput'],
+    ['two config members', { githubOauth2ProviderConfig: { clientId: 'c', clientSecret: 's' }, googleOauth2ProviderConfig: { clientId: 'c', clientSecret: 's' } }, 'GithubOauth2', 'oauth2ProviderConfigInput'],
+    ['an Okta provider without issuer or endpoints', { includedOauth2ProviderConfig: { clientId: 'c', clientSecret: 's' } }, 'OktaOauth2', 'issuer'],
+    ['no client secret', { githubOauth2ProviderConfig: { clientId: 'c' } }, 'GithubOauth2', 'clientSecret'],
+    ['an unknown vendor', { githubOauth2ProviderConfig: { clientId: 'c', clientSecret: 's' } }, 'MySpaceOauth2', 'credentialProviderVendor'],
+    ['an external client secret that does not exist', { githubOauth2ProviderConfig: { clientId: 'c', clientSecretSource: 'EXTERNAL', clientSecretConfig: { secretId: 'no/such/secret', jsonKey: 'k' } } }, 'GithubOauth2', 'clientSecretConfig.secretId'],
+    ['plain-http metadata endpoints', { customOauth2ProviderConfig: { clientId: 'c', clientSecret: 's', oauthDiscovery: { authorizationServerMetadata: { issuer: 'http://idp.example.com', authorizationEndpoint: 'http://idp.example.com/a', tokenEndpoint: 'http://idp.example.com/t' } } } }, 'CustomOauth2', 'authorizationEndpoint'],
+  ])('refuse %s, and store nothing', async (_, configInput, vendor, field) => {
+    const name = uniqueName('bad');
+    const response = await rawCall('/identities/CreateOauth2CredentialProvider', JSON.stringify({ name, credentialProviderVendor: vendor, oauth2ProviderConfigInput: configInput }));
+    expect(response.status).toBe(400);
+    expect(response.errorType).toBe('ValidationException');
+    expect(response.body.fieldList.map((f: { name: string }) => f.name).join(' ')).toContain(field);
+    expect((await failure(control.send(new GetOauth2CredentialProviderCommand({ name })))).name).toBe('ResourceNotFoundException');
+  });
+
+  it('delete their managed secret, vault bindings and open sessions', async () => {
+    const provider = await customProvider();
+    const { workload: name, userId } = await consentedUser(provider);
+    const wat = await userWat(name, uniqueName('other'));
+    await vend(wat, provider); // an open session
+    const secretArn = (await control.send(new GetOauth2CredentialProviderCommand({ name: provider }))).clientSecretArn!.secretArn!;
+    expect(await binding(name, userId, provider)).toBeDefined();
+    await control.send(new DeleteOauth2CredentialProviderCommand({ name: provider }));
+    expect(await binding(name, userId, provider)).toBeUndefined();
+    const sessions = await ddb.send(new QueryCommand({ TableName: env.OAUTH2_SESSIONS_TABLE!, IndexName: 'byProvider', KeyConditionExpression: 'provider = :p', ExpressionAttributeValues: { ':p': `oauth2/${provider}` } }));
+    expect(sessions.Items).toEqual([]);
+    expect((await failure(sm.send(new DescribeSecretCommand({ SecretId: secretArn })))).name).toBe('ResourceNotFoundException');
+  });
+
+  it('update the client secret and configuration', async () => {
+    const name = await customProvider(CLIENTS.basic);
+    const updated = await control.send(
+      new UpdateOauth2CredentialProviderCommand({
+        name,
+        credentialProviderVendor: 'CustomOauth2',
+        oauth2ProviderConfigInput: {
+          customOauth2ProviderConfig: {
+            clientId: CLIENTS.post.client_id,
+            clientSecret: CLIENTS.post.client_secret,
+            clientAuthenticationMethod: 'CLIENT_SECRET_POST',
+            oauthDiscovery: { discoveryUrl: `${as.issuer}/.well-known/openid-configuration` },
+          },
+        },
+      }),
+    );
+    expect((updated.oauth2ProviderConfigOutput as any).customOauth2ProviderConfig).toMatchObject({ clientId: CLIENTS.post.client_id, clientAuthenticationMethod: 'CLIENT_SECRET_POST' });
+    const wat = (await data.send(new GetWorkloadAccessTokenCommand({ workloadName: await workload() }))).workloadAccessToken!;
+    const m2m = await data.send(new GetResourceOauth2TokenCommand({ workloadIdentityToken: wat, resourceCredentialProviderName: name, scopes: ['read'], oauth2Flow: 'M2M' }));
+    expect(m2m.accessToken).toBeTruthy();
+  });
+});
+
+describe('GetResourceOauth2Token, machine to machine', () => {
+  it('gets a client_credentials token and caches it until shortly before it expires', async () => {
+    const provider = await customProvider();
+    const wat = (await data.send(new GetWorkloadAccessTokenCommand({ workloadName: await workload() }))).workloadAccessToken!;
+    const before = (await grants())[`${CLIENTS.basic.client_id}:client_credentials`] ?? 0;
+    const first = await data.send(new GetResourceOauth2TokenCommand({ workloadIdentityToken: wat, resourceCredentialProviderName: provider, scopes: ['read'], oauth2Flow: 'M2M' }));
+    const second = await data.send(new GetResourceOauth2TokenCommand({ workloadIdentityToken: wat, resourceCredentialProviderName: provider, scopes: ['read'], oauth2Flow: 'M2M' }));
+    expect(first.accessToken).toBeTruthy();
+    expect(second.accessToken).toBe(first.accessToken);
+    const other = await data.send(
+      new GetResourceOauth2TokenCommand({ workloadIdentityToken: wat, resourceCredentialProviderName: provider, scopes: ['read', 'write'], oauth2Flow: 'M2M', resources: ['https://api.example.test'] }),
+    );
+    expect(other.accessToken).not.toBe(first.accessToken);
+    expect((await grants())[`${CLIENTS.basic.client_id}:client_credentials`]).toBe(before + 2);
+  });
+
+  it('names the authorization server error and never echoes the secret', async () => {
+    const name = uniqueName('wrong');
+    await control.send(
+      new CreateOauth2CredentialProviderCommand({
+        name,
+        credentialProviderVendor: 'CustomOauth2',
+        oauth2ProviderConfigInput: {
+          customOauth2ProviderConfig: { clientId: CLIENTS.basic.client_id, clientSecret: 'not-the-right-secret-0123', oauthDiscovery: { discoveryUrl: `${as.issuer}/.well-known/openid-configuration` } },
+        },
+      }),
+    );
+    const wat = (await data.send(new GetWorkloadAccessTokenCommand({ workloadName: await workload() }))).workloadAccessToken!;
+    const error = await failure(data.send(new GetResourceOauth2TokenCommand({ workloadIdentityToken: wat, resourceCredentialProviderName: name, scopes: ['read'], oauth2Flow: 'M2M' })));
+    expect(error.name).toBe('AccessDeniedException');
+    expect(error.message).toContain('invalid_client');
+    expect(error.message).not.toContain('not-the-right-secret');
+  });
+});
+
+describe('GetResourceOauth2Token, USER_FEDERATION', () => {
+  it('goes from authorization URL to callback to CompleteResourceTokenAuth to token', async () => {
+    const provider = await customProvider();
+    const { started, landed, token, wat } = await consentedUser(provider);
+    expect(started.sessionStatus).toBe('IN_PROGRESS');
+    expect(started.sessionUri).toMatch(/^urn:ietf:params:oauth:request_uri:[A-Za-z0-9_-]+$/);
+    const url = new URL(started.authorizationUrl!);
+    expect(url.origin + url.pathname).toBe(`${as.issuer}/auth`);
+    expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(url.searchParams.get('redirect_uri')).toBe(CALLBACK);
+    expect(url.searchParams.get('client_id')).toBe(CLIENTS.basic.client_id);
+    expect(landed.status).toBe(302);
+    const back = new URL(landed.location!);
+    expect(back.origin + back.pathname).toBe(RETURN_URL);
+    expect(back.searchParams.get('session_id')).toBe(started.sessionUri);
+    expect(back.searchParams.get('state')).toBe('app-state-1');
+    expect(token).toBeTruthy();
+    // From now on the vault answers at once.
+    expect((await vend(wat, provider)).accessToken).toBe(token);
+  });
+
+  it('stores tokens only as ciphertext', async () => {
+    const provider = await customProvider();
+    const { workload: name, userId, token } = await consentedUser(provider);
+    const item = await binding(name, userId, provider);
+    expect(JSON.stringify(item)).not.toContain(token);
+    expect(item!.envelope.ciphertext).toBeTruthy();
+  });
+
+  it('answers IN_PROGRESS while the user has not consented, with custom parameters in the URL', async () => {
+    const provider = await customProvider();
+    const wat = await userWat(await workload(), 'waiting-user');
+    const started = await vend(wat, provider, { customParameters: { login_hint: 'alice@example.com' } });
+    expect(new URL(started.authorizationUrl!).searchParams.get('login_hint')).toBe('alice@example.com');
+    expect(await vend(wat, provider, { sessionUri: started.sessionUri })).toMatchObject({ sessionStatus: 'IN_PROGRESS' });
+    const reserved = await failure(vend(wat, provider, { customParameters: { redirect_uri: 'https://evil.example.com' } }));
+    expect(reserved.name).toBe('ValidationException');
+  });
+
+  it('refreshes an expired token with the refresh token', async () => {
+    const provider = await customProvider(CLIENTS.shortLived);
+    const { wat, token } = await consentedUser(provider);
+    await new Promise((r) => setTimeout(r, 2100));
+    const refreshed = (await vend(wat, provider)).accessToken!;
+    expect(refreshed).not.toBe(token);
+    expect((await vend(wat, provider)).accessToken).toBe(refreshed);
+  });
+
+  it('refreshes exactly once when 20 vends ask at the same time, and all 20 get the new token', async () => {
+    const provider = await customProvider(CLIENTS.shortLived);
+    const { wat, token } = await consentedUser(provider);
+    await new Promise((r) => setTimeout(r, 2100));
+    const before = (await grants())[`${CLIENTS.shortLived.client_id}:refresh_token`] ?? 0;
+    const results = await Promise.all(Array.from({ length: 20 }, () => vend(wat, provider)));
+    const tokens = new Set(results.map((r) => r.accessToken));
+    expect(tokens.size).toBe(1);
+    expect([...tokens][0]).toBeTruthy();
+    expect([...tokens][0]).not.toBe(token);
+    expect((await grants())[`${CLIENTS.shortLived.client_id}:refresh_token`]).toBe(before + 1);
+  });
+
+  it('starts a new consent when forceAuthentication is set, even with a token in the vault', async () => {
+    const provider = await customProvider();
+    const { wat } = await consentedUser(provider);
+    const forced = await vend(wat, provider, { forceAuthentication: true });
+    expect(forced.accessToken).toBeUndefined();
+    expect(forced.authorizationUrl).toBeTruthy();
+  });
+
+  it('marks a refused consent FAILED and says so', async () => {
+    const provider = await customProvider();
+    const wat = await userWat(await workload(), 'refusing-user');
+    const started = await vend(wat, provider);
+    const landed = await browserConsents(started.authorizationUrl!, { refuse: true });
+    expect(landed.status).toBe(400);
+    expect(landed.location).toBeNull();
+    expect(landed.body).toContain('access_denied');
+    expect(await vend(wat, provider, { sessionUri: started.sessionUri })).toMatchObject({ sessionStatus: 'FAILED' });
+  });
+
+  it('refuses a forged or replayed state with a plain page and no redirect', async () => {
+    const provider = await customProvider();
+    const { landed } = await consentedUser(provider);
+    const replay = await fetch(landed.callbackUrl, { redirect: 'manual' });
+    expect(replay.status).toBe(400);
+    expect(replay.headers.get('location')).toBeNull();
+    const forged = new URL(landed.callbackUrl);
+    const [id, kid] = forged.searchParams.get('state')!.split('.');
+    for (const state of [`${id}.${kid}.${'A'.repeat(43)}`, `${'B'.repeat(43)}.${kid}.${'A'.repeat(43)}`, 'garbage', '']) {
+      forged.searchParams.set('state', state);
+      const response = await fetch(forged, { redirect: 'manual' });
+      expect(response.status).toBe(400);
+      expect(response.headers.get('location')).toBeNull();
+    }
+  });
+
+  it('refuses a return URL that is not on the workload allowlist', async () => {
+    const provider = await customProvider();
+    const wat = await userWat(await workload(), 'u');
+    const error = await failure(vend(wat, provider, { resourceOauth2ReturnUrl: 'https://evil.example.com/steal' }));
+    expect(error.name).toBe('ValidationException');
+    expect(error.fieldList).toEqual([expect.objectContaining({ name: 'resourceOauth2ReturnUrl' })]);
+  });
+
+  it('needs a workload access token for a user', async () => {
+    const provider = await customProvider();
+    const wat = (await data.send(new GetWorkloadAccessTokenCommand({ workloadName: await workload() }))).workloadAccessToken!;
+    expect((await failure(vend(wat, provider))).name).toBe('ValidationException');
+  });
+
+  it('never gives a second user the first user token, nor releases a consent to the wrong user', async () => {
+    const provider = await customProvider();
+    const name = await workload();
+    const alice = await userWat(name, 'alice');
+    const bob = await userWat(name, 'bob');
+    const started = await vend(alice, provider, { resourceOauth2ReturnUrl: RETURN_URL });
+    await browserConsents(started.authorizationUrl!);
+    const wrongUser = await failure(data.send(new CompleteResourceTokenAuthCommand({ sessionUri: started.sessionUri!, userIdentifier: { userId: 'bob' } })));
+    expect(wrongUser.name).toBe('AccessDeniedException');
+    expect(await vend(alice, provider, { sessionUri: started.sessionUri })).toMatchObject({ sessionStatus: 'IN_PROGRESS' });
+    const bobsView = await failure(vend(bob, provider, { sessionUri: started.sessionUri }));
+    expect(bobsView.name).toBe('ResourceNotFoundException');
+    await data.send(new CompleteResourceTokenAuthCommand({ sessionUri: started.sessionUri!, userIdentifier: { userId: 'alice' } }));
+    const aliceToken = (await vend(alice, provider)).accessToken!;
+    const bobResult = await vend(bob, provider);
+    expect(bobResult.accessToken).toBeUndefined();
+    expect(bobResult.authorizationUrl).toBeTruthy();
+    expect(JSON.stringify(bobResult)).not.toContain(aliceToken);
+  });
+
+  it('confirms a user by JWT in CompleteResourceTokenAuth', async () => {
+    const provider = await customProvider();
+    const now = Math.floor(Date.now() / 1000);
+    const jwt = signJwt(idp.privateKeyPem, idp.kid, { iss: idp.issuer, sub: 'jwt-user', aud: idp.audience, iat: now, exp: now + 300 });
+    const name = await workload();
+    const wat = (await data.send(new GetWorkloadAccessTokenForJWTCommand({ workloadName: name, userToken: jwt }))).workloadAccessToken!;
+    const started = await vend(wat, provider, { resourceOauth2ReturnUrl: RETURN_URL });
+    await browserConsents(started.authorizationUrl!);
+    await data.send(new CompleteResourceTokenAuthCommand({ sessionUri: started.sessionUri!, userIdentifier: { userToken: jwt } }));
+    expect((await vend(wat, provider, { sessionUri: started.sessionUri })).accessToken).toBeTruthy();
+  });
+
+  it('cannot decrypt a ciphertext moved to another binding', async () => {
+    const provider = await customProvider();
+    const alice = await consentedUser(provider, 'alice-swap');
+    const bob = await consentedUser(provider, 'bob-swap');
+    const aliceItem = await binding(alice.workload, alice.userId, provider);
+    const bobItem = await binding(bob.workload, bob.userId, provider);
+    await ddb.send(new PutCommand({ TableName: env.TOKEN_VAULT_TABLE!, Item: { ...bobItem, envelope: aliceItem!.envelope } }));
+    const error = await failure(vend(bob.wat, provider));
+    expect(error.name).toBe('DecryptionFailure');
+    expect(JSON.stringify(error)).not.toContain(alice.token);
+  });
+});
+
+describe('ON_BEHALF_OF_TOKEN_EXCHANGE', () => {
+  it('exchanges the user JWT at a provider configured for it, and is refused where none is', async () => {
+    const seen: Record<string, string>[] = [];
+    const stub = createServer((request, response) => {
+      let body = '';
+      request.on('data', (c) => (body += c));
+      request.on('end', () => {
+        seen.push(Object.fromEntries(new URLSearchParams(body)));
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ access_token: 'exchanged-token', issued_token_type: 'urn:ietf:params:oauth:token-type:access_token', token_type: 'Bearer', expires_in: 300 }));
+      });
+    });
+    await new Promise<void>((r) => stub.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(stub.address() as { port: number }).port}`;
+    try {
+      const name = uniqueName('obo');
+      await control.send(
+        new CreateOauth2CredentialProviderCommand({
+          name,
+          credentialProviderVendor: 'CustomOauth2',
+          oauth2ProviderConfigInput: {
+            customOauth2ProviderConfig: {
+              clientId: 'obo-client',
+              clientSecret: 'obo-secret-value',
+              oauthDiscovery: { authorizationServerMetadata: { issuer: base, authorizationEndpoint: `${base}/authorize`, tokenEndpoint: `${base}/token` } },
+              onBehalfOfTokenExchangeConfig: { grantType: 'TOKEN_EXCHANGE' },
+            },
+          },
+        }),
+      );
+      const now = Math.floor(Date.now() / 1000);
+      const jwt = signJwt(idp.privateKeyPem, idp.kid, { iss: idp.issuer, sub: 'obo-user', aud: idp.audience, iat: now, exp: now + 300 });
+      const workloadName = await workload();
+      const wat = (await data.send(new GetWorkloadAccessTokenForJWTCommand({ workloadName, userToken: jwt }))).workloadAccessToken!;
+      const result = await data.send(
+        new GetResourceOauth2TokenCommand({ workloadIdentityToken: wat, resourceCredentialProviderName: name, scopes: ['read'], oauth2Flow: 'ON_BEHALF_OF_TOKEN_EXCHANGE', audiences: ['https://api.example.test'] }),
+      );
+      expect(result.accessToken).toBe('exchanged-token');
+      expect(seen[0]).toMatchObject({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: jwt, subject_token_type: 'urn:ietf:params:oauth:token-type:jwt', audience: 'https://api.example.test', scope: 'read' });
+      // A token of a user without a JWT cannot be exchanged, nor can a provider without the config.
+      const idWat = await userWat(workloadName, 'plain-user');
+      expect((await failure(data.send(new GetResourceOauth2TokenCommand({ workloadIdentityToken: idWat, resourceCredentialProviderName: name, scopes: ['read'], oauth2Flow: 'ON_BEHALF_OF_TOKEN_EXCHANGE' })))).name).toBe('ValidationException');
+      const plain = await customProvider();
+      expect((await failure(data.send(new GetResourceOauth2TokenCommand({ workloadIdentityToken: wat, resourceCredentialProviderName: plain, scopes: ['read'], oauth2Flow: 'ON_BEHALF_OF_TOKEN_EXCHANGE' })))).name).toBe('ValidationException');
+    } finally {
+      await new Promise((r) => stub.close(r));
+    }
+  });
+});
+
+describe('the token vault key', () => {
+  it('is the service key until SetTokenVaultCMK; then new writes use the customer key and old bindings still decrypt', async () => {
+    const initial = await control.send(new GetTokenVaultCommand({}));
+    expect(initial).toMatchObject({ tokenVaultId: 'default', kmsConfiguration: { keyType: 'ServiceManagedKey' } });
+    const provider = await customProvider();
+    const before = await consentedUser(provider);
+    const kms = new KMSClient({ endpoint: stack.emulatorEndpoint, region: stack.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Description: 'customer vault key' }));
+    try {
+      const set = await control.send(new SetTokenVaultCMKCommand({ kmsConfiguration: { keyType: 'CustomerManagedKey', kmsKeyArn: KeyMetadata!.Arn } }));
+      expect(set.kmsConfiguration).toEqual({ keyType: 'CustomerManagedKey', kmsKeyArn: KeyMetadata!.Arn });
+      const after = await consentedUser(provider);
+      expect((await binding(after.workload, after.userId, provider))!.envelope.keyArn).toBe(KeyMetadata!.Arn);
+      expect((await binding(before.workload, before.userId, provider))!.envelope.keyArn).not.toBe(KeyMetadata!.Arn);
+      expect((await vend(before.wat, provider)).accessToken).toBe(before.token);
+      expect((await vend(after.wat, provider)).accessToken).toBe(after.token);
+      const bad = await failure(control.send(new SetTokenVaultCMKCommand({ kmsConfiguration: { keyType: 'CustomerManagedKey', kmsKeyArn: KeyMetadata!.Arn!.replace(/key\/.*/, 'key/00000000-0000-0000-0000-000000000000') } })));
+      expect(bad.name).toBe('ValidationException');
+    } finally {
+      await control.send(new SetTokenVaultCMKCommand({ kmsConfiguration: { keyType: 'ServiceManagedKey' } }));
+    }
+  });
+});
