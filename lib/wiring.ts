@@ -29,28 +29,29 @@ import { workloadIdentityOperations } from './workload-identities/workload-ident
 /**
  * The composition root: the one place that picks the AWS adapters for the domain's ports.
  * Each piece is built on first use and kept for the life of the container, so caches survive
- * across invocations and a function builds only what its operations touch.
+ * across invocations and a function builds only what its operations touch. The pure marks let
+ * the bundler drop, per function, every piece (and its SDK clients) that function never uses.
  */
 function once<T>(build: () => T): () => T {
   let value: T | undefined;
   return () => (value ??= build());
 }
 
-const keys = once(() => new SecretsManagerServiceKeys());
-const pageTokens = once(() => new PageTokens(keys()));
-const identityStore = once(() => new DynamoDbWorkloadIdentityStore(dynamoDocumentClient(), config.workloadIdentitiesTable));
-const providerStore = once(() => new DynamoDbCredentialProviderStore(dynamoDocumentClient(), config.credentialProvidersTable));
-const secretStore = once(() => new SecretsManagerSecretStore(secretsManagerClient(), config.serviceKmsKeyId));
-const providerSecrets = once(
+const keys = /* @__PURE__ */ once(() => new SecretsManagerServiceKeys());
+const pageTokens = /* @__PURE__ */ once(() => new PageTokens(keys()));
+const identityStore = /* @__PURE__ */ once(() => new DynamoDbWorkloadIdentityStore(dynamoDocumentClient(), config.workloadIdentitiesTable));
+const providerStore = /* @__PURE__ */ once(() => new DynamoDbCredentialProviderStore(dynamoDocumentClient(), config.credentialProvidersTable));
+const secretStore = /* @__PURE__ */ once(() => new SecretsManagerSecretStore(secretsManagerClient(), config.serviceKmsKeyId));
+const providerSecrets = /* @__PURE__ */ once(
   () => new ProviderSecrets(secretStore(), { managedSecretPrefix: config.managedSecretPrefix, maxAgeSeconds: config.secretCacheMaxAgeSeconds }),
 );
-const tokens = once(() => new WorkloadAccessTokens(keys(), { lifetimeSeconds: config.workloadAccessTokenLifetimeSeconds }));
-const userTokens = once(() => new UserTokenVerifier(parseIssuers(config.userTokenIssuers)));
-const keyService = once(() => new KmsKeyService(kmsClient()));
-const vaultStore = once(() => new DynamoDbTokenVaultStore(dynamoDocumentClient(), config.tokenVaultTable));
-const sessionStore = once(() => new DynamoDbSessionStore(dynamoDocumentClient(), config.oauth2SessionsTable));
-const consent = once(() => new ConsentSecrets(keys()));
-const lookup = once(
+const tokens = /* @__PURE__ */ once(() => new WorkloadAccessTokens(keys(), { lifetimeSeconds: config.workloadAccessTokenLifetimeSeconds }));
+const userTokens = /* @__PURE__ */ once(() => new UserTokenVerifier(parseIssuers(config.userTokenIssuers)));
+const keyService = /* @__PURE__ */ once(() => new KmsKeyService(kmsClient()));
+const vaultStore = /* @__PURE__ */ once(() => new DynamoDbTokenVaultStore(dynamoDocumentClient(), config.tokenVaultTable));
+const sessionStore = /* @__PURE__ */ once(() => new DynamoDbSessionStore(dynamoDocumentClient(), config.oauth2SessionsTable));
+const consent = /* @__PURE__ */ once(() => new ConsentSecrets(keys()));
+const lookup = /* @__PURE__ */ once(
   () =>
     new DynamoDbVendingLookup(dynamoDocumentClient(), {
       workloadIdentities: config.workloadIdentitiesTable,
@@ -59,23 +60,23 @@ const lookup = once(
     }),
 );
 /** New vault entries are sealed with the customer's key once one is set (SetTokenVaultCMK), else the service key. */
-const vault = once(
+const vault = /* @__PURE__ */ once(
   () => new TokenVault(vaultStore(), new EnvelopeCipher(keyService()), async () => (await vaultStore().settings())?.kmsKeyArn ?? config.serviceKmsKeyId),
 );
 
-export const workloadIdentityService = once(() => workloadIdentityOperations({ store: identityStore(), pageTokens: pageTokens() }));
+export const workloadIdentityService = /* @__PURE__ */ once(() => workloadIdentityOperations({ store: identityStore(), pageTokens: pageTokens() }));
 
-export const apiKeyProviderService = once(() => apiKeyProviderOperations({ store: providerStore(), secrets: providerSecrets(), pageTokens: pageTokens() }));
+export const apiKeyProviderService = /* @__PURE__ */ once(() => apiKeyProviderOperations({ store: providerStore(), secrets: providerSecrets(), pageTokens: pageTokens() }));
 
-export const workloadAccessTokenService = once(() =>
+export const workloadAccessTokenService = /* @__PURE__ */ once(() =>
   workloadAccessTokenOperations({ identities: identityStore(), tokens: tokens(), userTokens: userTokens() }),
 );
 
-export const getResourceApiKey = once(() =>
+export const getResourceApiKey = /* @__PURE__ */ once(() =>
   apiKeyVending({ tokens: tokens(), secrets: providerSecrets(), lookup: lookup() }),
 );
 
-export const oauth2ProviderService = once(() =>
+export const oauth2ProviderService = /* @__PURE__ */ once(() =>
   oauth2ProviderOperations({
     store: providerStore(),
     secrets: providerSecrets(),
@@ -86,9 +87,9 @@ export const oauth2ProviderService = once(() =>
   }),
 );
 
-export const tokenVaultService = once(() => tokenVaultSettings({ store: vaultStore(), keys: keyService() }));
+export const tokenVaultService = /* @__PURE__ */ once(() => tokenVaultSettings({ store: vaultStore(), keys: keyService() }));
 
-export const getResourceOauth2Token = once(() =>
+export const getResourceOauth2Token = /* @__PURE__ */ once(() =>
   oauth2Vending({
     tokens: tokens(),
     lookup: lookup(),
@@ -100,10 +101,10 @@ export const getResourceOauth2Token = once(() =>
   }),
 );
 
-export const completeTokenAuth = once(() => completeResourceTokenAuth({ sessions: sessionStore(), vault: vault(), userTokens: userTokens() }));
+export const completeTokenAuth = /* @__PURE__ */ once(() => completeResourceTokenAuth({ sessions: sessionStore(), vault: vault(), userTokens: userTokens() }));
 
-export const oauth2CallbackService = once(() =>
+export const oauth2CallbackService = /* @__PURE__ */ once(() =>
   oauth2Callback({ sessions: sessionStore(), consent: consent(), providers: providerStore(), secrets: providerSecrets(), vault: vault() }),
 );
 
-export const secretRotation = once(() => rotationHandler({ providers: providerStore(), secrets: secretStore() }));
+export const secretRotation = /* @__PURE__ */ once(() => rotationHandler({ providers: providerStore(), secrets: secretStore() }));

@@ -23,7 +23,7 @@ import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { CLIENTS, consentInBrowser } from '../setup/authorization-server.js';
-import { controlClient, dataClient, emulatorDocumentClient, emulatorSecretsClient, failure, rawCall, stack, uniqueName } from '../setup/clients.js';
+import { controlClient, dataClient, emulatorDocumentClient, emulatorSecretsClient, failure, rawCall, rememberSecret, stack, uniqueName } from '../setup/clients.js';
 import { signJwt } from '../setup/jwt-issuer.js';
 
 const control = controlClient();
@@ -89,7 +89,7 @@ async function consentedUser(provider: string, userId = uniqueName('user')) {
   const started = await vend(wat, provider, { resourceOauth2ReturnUrl: RETURN_URL, customState: 'app-state-1' });
   const landed = await browserConsents(started.authorizationUrl!);
   await data.send(new CompleteResourceTokenAuthCommand({ sessionUri: started.sessionUri!, userIdentifier: { userId } }));
-  const token = (await vend(wat, provider, { sessionUri: started.sessionUri })).accessToken!;
+  const token = rememberSecret((await vend(wat, provider, { sessionUri: started.sessionUri })).accessToken!);
   return { workload: name, userId, wat, token, started, landed };
 }
 
@@ -467,4 +467,48 @@ describe('the token vault key', () => {
       await control.send(new SetTokenVaultCMKCommand({ kmsConfiguration: { keyType: 'ServiceManagedKey' } }));
     }
   });
+});
+
+describe('the bedrock-agentcore TypeScript SDK', () => {
+  async function withSdkEnvironment<T>(run: () => Promise<T>): Promise<T> {
+    const saved = { ...process.env };
+    Object.assign(process.env, { AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: stack.url, AWS_REGION: stack.region, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
+    try {
+      return await run();
+    } finally {
+      process.env = saved;
+    }
+  }
+
+  it('withAccessToken gets an M2M token end to end', async () => {
+    const provider = await customProvider();
+    const wat = (await data.send(new GetWorkloadAccessTokenCommand({ workloadName: await workload() }))).workloadAccessToken!;
+    const { withAccessToken } = await import('bedrock-agentcore/identity');
+    const result = await withSdkEnvironment(() =>
+      withAccessToken({ providerName: provider, scopes: ['read'], authFlow: 'M2M', workloadIdentityToken: wat })(async (repo: string, token: string) => ({ repo, token }))('agents'),
+    );
+    expect(result.repo).toBe('agents');
+    expect(rememberSecret(result.token)).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+  });
+
+  it('withAccessToken drives USER_FEDERATION: its onAuthUrl sends the user through consent, then it polls for the token', async () => {
+    const provider = await customProvider();
+    const wat = await userWat(await workload(), 'sdk-user');
+    const { withAccessToken } = await import('bedrock-agentcore/identity');
+    let consentPage: Promise<unknown> | undefined;
+    const result = await withSdkEnvironment(() =>
+      withAccessToken({
+        providerName: provider,
+        scopes: ['openid', 'offline_access', 'read'],
+        authFlow: 'USER_FEDERATION',
+        workloadIdentityToken: wat,
+        onAuthUrl: (url) => {
+          consentPage = browserConsents(url);
+        },
+      })(async (token: string) => token)(),
+    );
+    expect((await consentPage) as { status: number }).toMatchObject({ status: 200 });
+    expect(rememberSecret(result)).toBeTruthy();
+    expect((await vend(wat, provider)).accessToken).toBe(result);
+  }, 30_000);
 });

@@ -56,7 +56,7 @@ async function vendingBench() {
       POWERTOOLS_LOG_LEVEL: 'WARN',
     });
     const clients = await import('../../lib/aws/clients.js');
-    for (const client of [clients.dynamoDocumentClient(), clients.secretsManagerClient()]) {
+    for (const client of [clients.dynamoDocumentClient(), clients.secretsManagerClient(), clients.kmsClient()]) {
       (client.middlewareStack as { add: Function }).add(
         (next: (args: unknown) => Promise<unknown>, context: { clientName?: string }) => async (args: unknown) => {
           const service = context.clientName?.replace(/Client$/, '') ?? 'unknown';
@@ -91,6 +91,7 @@ async function vendingBench() {
         }),
       );
     }
+    rows.push(...(await oauth2Rows(call, control, dataPlane, workloadAccessToken)));
     const ddb = clients.dynamoDocumentClient();
     const table = process.env.CREDENTIAL_PROVIDERS_TABLE!;
     rows.push(
@@ -117,6 +118,57 @@ async function vendingBench() {
   }
 }
 
+/**
+ * Warm OAuth2 vends: M2M against a loopback token endpoint (the token is cached after the first
+ * call), and USER_FEDERATION with a binding already in the vault (written here through the same
+ * vault code, so the handler's first read decrypts its data key once, during warm-up).
+ */
+async function oauth2Rows(call: (handler: any, path: string, body: unknown) => Promise<any>, control: unknown, dataPlane: unknown, workloadAccessToken: string) {
+  const { createServer } = await import('node:http');
+  const tokenServer = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ access_token: `m2m-${Math.random().toString(36).slice(2)}`, token_type: 'Bearer', expires_in: 3600 }));
+  });
+  await new Promise<void>((r) => tokenServer.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(tokenServer.address() as { port: number }).port}`;
+  try {
+    await call(control, '/identities/CreateOauth2CredentialProvider', {
+      name: 'bench-oauth',
+      credentialProviderVendor: 'CustomOauth2',
+      oauth2ProviderConfigInput: {
+        customOauth2ProviderConfig: {
+          clientId: 'bench-client',
+          clientSecret: 'bench-client-secret',
+          oauthDiscovery: { authorizationServerMetadata: { issuer: base, authorizationEndpoint: `${base}/authorize`, tokenEndpoint: `${base}/token` } },
+        },
+      },
+    });
+    const { workloadAccessToken: userWat } = await call(dataPlane, '/identities/GetWorkloadAccessTokenForUserId', { workloadName: 'bench-agent', userId: 'bench-user' });
+    const clients = await import('../../lib/aws/clients.js');
+    const { TokenVault } = await import('../../lib/token-vault/vault.js');
+    const { DynamoDbTokenVaultStore } = await import('../../lib/token-vault/dynamodb-store.js');
+    const { EnvelopeCipher } = await import('../../lib/token-vault/envelope.js');
+    const { KmsKeyService } = await import('../../lib/token-vault/kms-key-service.js');
+    const vault = new TokenVault(
+      new DynamoDbTokenVaultStore(clients.dynamoDocumentClient(), process.env.TOKEN_VAULT_TABLE!),
+      new EnvelopeCipher(new KmsKeyService(clients.kmsClient())),
+      async () => process.env.SERVICE_KMS_KEY_ID!,
+    );
+    await vault.write({ workload: 'bench-agent', user: 'id:bench-user', provider: 'oauth2/bench-oauth' }, { accessToken: 'bench-user-token', refreshToken: 'bench-refresh' }, { scopes: ['read'], expiresAt: Date.now() + 3_600_000 });
+    return [
+      await measure('warm GetResourceOauth2Token (M2M)', async () => {
+        await call(dataPlane, '/identities/oauth2/token', { workloadIdentityToken: workloadAccessToken, resourceCredentialProviderName: 'bench-oauth', scopes: ['read'], oauth2Flow: 'M2M' });
+      }),
+      await measure('warm GetResourceOauth2Token (USER_FEDERATION)', async () => {
+        const result = await call(dataPlane, '/identities/oauth2/token', { workloadIdentityToken: userWat, resourceCredentialProviderName: 'bench-oauth', scopes: ['read'], oauth2Flow: 'USER_FEDERATION' });
+        if (result.accessToken !== 'bench-user-token') throw new Error('the vault did not answer');
+      }),
+    ];
+  } finally {
+    await new Promise((r) => tokenServer.close(r));
+  }
+}
+
 async function bundleBench() {
   const out = mkdtempSync(join(tmpdir(), 'agentcore-identity-bench-'));
   const baseline = join(out, 'baseline.ts');
@@ -133,6 +185,7 @@ export const handler = middy().use(injectLambdaContext(logger)).handler(async ()
     'bare middy + logger (baseline)': baseline,
     controlPlane: join(ROOT, 'functions/control-plane.ts'),
     dataPlane: join(ROOT, 'functions/data-plane.ts'),
+    oauth2Callback: join(ROOT, 'functions/oauth2-callback.ts'),
     secretRotation: join(ROOT, 'functions/secret-rotation.ts'),
   };
   const rows = [];

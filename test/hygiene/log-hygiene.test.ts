@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CLIENTS } from '../setup/authorization-server.js';
 
 /**
  * Runs after the whole suite: reads everything it printed (the offline server with its handlers'
@@ -14,7 +15,8 @@ const WAT_PREFIX = Buffer.from('{"typ":"wat+jwt","alg":"HS256","kid":"').toStrin
 
 describe('what the suite logged', () => {
   const output = ['offline.log', 'workers.log', 'console.log'].map(read).join('\n');
-  const secrets = read('secrets.txt').split('\n').filter(Boolean);
+  // Every secret value and token the tests handed over or received, and the test OAuth clients' secrets.
+  const secrets = [...read('secrets.txt').split('\n').filter(Boolean), ...Object.values(CLIENTS).map((c) => c.client_secret)];
 
   it('is there to check: the handlers logged and the tests handed over secrets', () => {
     expect(output).toContain('"message":"audit"');

@@ -93,8 +93,19 @@ describe('the CloudFormation template of `osls package`', () => {
       const op = contract[name]!;
       const route = routes.find((r) => r.RouteKey === `${op.method} ${op.path}`);
       expect(route, name).toBeDefined();
-      expect(route!.AuthorizationType, name).toBe(name.startsWith('GetWorkloadAccessToken') ? 'AWS_IAM' : undefined);
+      const iam = name.startsWith('GetWorkloadAccessToken') || name === 'CompleteResourceTokenAuth';
+      expect(route!.AuthorizationType, name).toBe(iam ? 'AWS_IAM' : undefined);
     }
+  });
+
+  it('serves the OAuth2 callback publicly, on GET, from a function of its own', () => {
+    const routes = routesTo('Oauth2Callback');
+    expect(routes.map((r) => [r.RouteKey, r.AuthorizationType])).toEqual([['GET /identities/oauth2/callback', undefined]]);
+  });
+
+  it('routes every operation of the contract somewhere', () => {
+    const keys = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
+    for (const op of Object.values(contract)) expect(keys).toContain(`${op.method} ${op.path}`);
   });
 
   it('has the EventBridge rule for Secrets Manager rotations and value changes, targeting the rotation function', () => {

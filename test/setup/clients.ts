@@ -67,7 +67,11 @@ export async function invokeFunction(functionName: string, event: unknown): Prom
  * the end of the suite can look for each one in everything the suite printed.
  */
 export function secretValue(label: string): string {
-  const value = `sekret-${label}-${randomBytes(12).toString('hex')}`;
+  return rememberSecret(`sekret-${label}-${randomBytes(12).toString('hex')}`);
+}
+
+/** Registers a credential the service handed out (an access token), for the same check. */
+export function rememberSecret<T extends string>(value: T): T {
   appendFileSync(join(process.env.AGENTCORE_TEST_RUN_DIR!, 'secrets.txt'), `${value}\n`);
   return value;
 }
