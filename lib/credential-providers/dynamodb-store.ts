@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { conditionally } from '../aws/conditional.js';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { queryPage } from '../aws/dynamodb-pages.js';
 import type { Page } from '../pagination.js';
@@ -77,13 +77,7 @@ export class DynamoDbCredentialProviderStore implements CredentialProviderStore 
     );
   }
 
-  private async conditional(command: PutCommand | UpdateCommand): Promise<boolean> {
-    try {
-      await this.client.send(command as PutCommand);
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+  private conditional(command: PutCommand | UpdateCommand): Promise<boolean> {
+    return conditionally(() => this.client.send(command as PutCommand));
   }
 }

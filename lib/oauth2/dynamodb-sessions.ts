@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { conditionally } from '../aws/conditional.js';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { deleteAllByIndex } from '../aws/dynamodb-pages.js';
 import type { ConsentSession, SessionStatus, SessionStore } from './sessions.js';
@@ -30,8 +30,8 @@ export class DynamoDbSessionStore implements SessionStore {
     const names = Object.fromEntries([...entries.map(([k], i) => [`#f${i}`, k]), ...removed.map((k, i) => [`#r${i}`, k])]);
     const values = Object.fromEntries(entries.map(([, v], i) => [`:v${i}`, v]));
     const fromValues = Object.fromEntries(from.map((s, i) => [`:from${i}`, s]));
-    try {
-      await this.client.send(
+    return conditionally(() =>
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: id },
@@ -40,16 +40,11 @@ export class DynamoDbSessionStore implements SessionStore {
           ExpressionAttributeNames: { ...names, '#status': 'status' },
           ExpressionAttributeValues: { ...values, ...fromValues },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   deleteByProvider(provider: string): Promise<number> {
     return deleteAllByIndex(this.client, { table: this.tableName, index: 'byProvider', attribute: 'provider', value: provider });
   }
-
 }

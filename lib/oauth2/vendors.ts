@@ -272,6 +272,20 @@ function paths(authorize: string, token: string) {
 
 const none = () => ({});
 const asIs = (scopes: string[]) => scopes;
+
+type VendorDefaults = 'configMember' | 'scopeSeparator' | 'authorizationParameters' | 'requestScopes' | 'normalizeTokenResponse';
+
+/** A vendor from what sets it apart; the rest is RFC 6749 as most vendors speak it. */
+function defineVendor(vendor: Omit<Vendor, VendorDefaults> & Partial<Pick<Vendor, VendorDefaults>>): Vendor {
+  return {
+    configMember: 'includedOauth2ProviderConfig',
+    scopeSeparator: ' ',
+    authorizationParameters: none,
+    requestScopes: asIs,
+    normalizeTokenResponse: standardTokenResponse,
+    ...vendor,
+  };
+}
 const adding = (scope: string) => (scopes: string[]) => (scopes.includes(scope) ? scopes : [...scopes, scope]);
 
 // ---------------------------------------------------------------------------------------------
@@ -282,7 +296,7 @@ const adding = (scope: string) => (scopes: string[]) => (scopes.includes(scope) 
  * CustomOauth2: endpoints come from the provider's oauthDiscovery (resolved by the caller, which
  * fetches a discoveryUrl at create) and arrive here as `issuer`/`authorizationEndpoint`/`tokenEndpoint`.
  */
-const custom: Vendor = {
+const custom = defineVendor({
   name: 'CustomOauth2',
   configMember: 'customOauth2ProviderConfig',
   authorizationServer: (input, field) => ({
@@ -290,27 +304,22 @@ const custom: Vendor = {
     authorizationEndpoint: requireUrl(input.authorizationEndpoint, `${field}.authorizationEndpoint`),
     tokenEndpoint: requireUrl(input.tokenEndpoint, `${field}.tokenEndpoint`),
   }),
-  scopeSeparator: ' ',
   clientAuthentication: 'client_secret_basic',
   authorizationParameters: () => ({}),
   requestScopes: (scopes) => scopes,
-  normalizeTokenResponse: standardTokenResponse,
-};
+});
 
 /** Google: a refresh token only with access_type=offline, and only on a consent screen (prompt=consent) after the first grant. */
-const google: Vendor = {
+const google = defineVendor({
   name: 'GoogleOauth2',
   configMember: 'googleOauth2ProviderConfig',
   authorizationServer: fixed(
     { issuer: 'https://accounts.google.com', authorizationEndpoint: 'https://accounts.google.com/o/oauth2/v2/auth', tokenEndpoint: 'https://oauth2.googleapis.com/token' },
     'client_secret_post',
   ),
-  scopeSeparator: ' ',
   clientAuthentication: 'client_secret_post',
   authorizationParameters: () => ({ access_type: 'offline', prompt: 'consent' }),
-  requestScopes: asIs,
-  normalizeTokenResponse: standardTokenResponse,
-};
+});
 
 /**
  * GitHub (OAuth apps and GitHub apps): errors come back with HTTP 200 and `{error, error_description,
@@ -318,20 +327,16 @@ const google: Vendor = {
  * have no lifetime unless the app opted into expiring user tokens (then expires_in, refresh_token and
  * refresh_token_expires_in). Granted scopes come back comma-separated ("repo,gist"), empty for GitHub apps.
  */
-const github: Vendor = {
+const github = defineVendor({
   name: 'GithubOauth2',
   configMember: 'githubOauth2ProviderConfig',
   authorizationServer: fixed(
     { authorizationEndpoint: 'https://github.com/login/oauth/authorize', tokenEndpoint: 'https://github.com/login/oauth/access_token' },
     'client_secret_post',
   ),
-  scopeSeparator: ' ',
   clientAuthentication: 'client_secret_post',
-  authorizationParameters: none,
-  requestScopes: asIs,
-  normalizeTokenResponse: standardTokenResponse,
   tokenRequestHeaders: { Accept: 'application/json' },
-};
+});
 
 /**
  * Slack user scopes (a user token, as opposed to the bot token that `scope` asks for) are given as
@@ -346,7 +351,7 @@ export const SLACK_USER_SCOPE_PREFIX = 'user:';
  * `authed_user` (token_type "user"). The bot token wins when there is one; otherwise the user token
  * is used. With token rotation enabled, expires_in and refresh_token sit next to each token.
  */
-const slack: Vendor = {
+const slack = defineVendor({
   name: 'SlackOauth2',
   configMember: 'slackOauth2ProviderConfig',
   authorizationServer: fixed(
@@ -389,14 +394,14 @@ const slack: Vendor = {
     if (!isTokenError(token) && Object.keys(ids).length > 0) token.extras = ids;
     return token;
   },
-};
+});
 
 /**
  * Salesforce: `instance_url` (the org's API host, needed to use the token) and `id` come with the
  * token; there is no `expires_in` (the session lifetime is an org setting). Production and developer
  * orgs log in at login.salesforce.com (sandboxes and My Domain logins are not reachable from this vendor).
  */
-const salesforce: Vendor = {
+const salesforce = defineVendor({
   name: 'SalesforceOauth2',
   configMember: 'salesforceOauth2ProviderConfig',
   authorizationServer: fixed(
@@ -407,21 +412,18 @@ const salesforce: Vendor = {
     },
     'client_secret_post',
   ),
-  scopeSeparator: ' ',
   clientAuthentication: 'client_secret_post',
-  authorizationParameters: none,
-  requestScopes: asIs,
   normalizeTokenResponse: (status, body, now) => {
     const json = bodyOf(body);
     return withExtras(standardTokenResponse(status, json, now), json, ['instance_url']);
   },
-};
+});
 
 /** A tenant id, a verified domain, or one of `common`, `organizations`, `consumers`: one path segment. */
 const MICROSOFT_TENANT = /^[A-Za-z0-9][A-Za-z0-9.-]{0,253}$/;
 
 /** Microsoft identity platform v2.0: the tenant is part of every endpoint; a refresh token only with offline_access. */
-const microsoft: Vendor = {
+const microsoft = defineVendor({
   name: 'MicrosoftOauth2',
   configMember: 'microsoftOauth2ProviderConfig',
   authorizationServer: (input, field) => {
@@ -436,30 +438,25 @@ const microsoft: Vendor = {
       responseTypes: ['code'],
     };
   },
-  scopeSeparator: ' ',
   clientAuthentication: 'client_secret_post',
-  authorizationParameters: none,
   requestScopes: adding('offline_access'),
-  normalizeTokenResponse: standardTokenResponse,
-};
+});
 
 /** Atlassian (3LO): `audience=api.atlassian.com` and `prompt=consent` are required; a refresh token only with offline_access. */
-const atlassian: Vendor = {
+const atlassian = defineVendor({
   name: 'AtlassianOauth2',
   configMember: 'atlassianOauth2ProviderConfig',
   authorizationServer: fixed(
     { authorizationEndpoint: 'https://auth.atlassian.com/authorize', tokenEndpoint: 'https://auth.atlassian.com/oauth/token' },
     'client_secret_post',
   ),
-  scopeSeparator: ' ',
   clientAuthentication: 'client_secret_post',
   authorizationParameters: () => ({ audience: 'api.atlassian.com', prompt: 'consent' }),
   requestScopes: adding('offline_access'),
-  normalizeTokenResponse: standardTokenResponse,
-};
+});
 
 /** LinkedIn: credentials in the body; refresh tokens (for approved apps) come with refresh_token_expires_in. */
-const linkedin: Vendor = {
+const linkedin = defineVendor({
   name: 'LinkedinOauth2',
   configMember: 'linkedinOauth2ProviderConfig',
   authorizationServer: fixed(
@@ -470,171 +467,126 @@ const linkedin: Vendor = {
     },
     'client_secret_post',
   ),
-  scopeSeparator: ' ',
   clientAuthentication: 'client_secret_post',
-  authorizationParameters: none,
-  requestScopes: asIs,
-  normalizeTokenResponse: standardTokenResponse,
-};
+});
 
 /** X (Twitter) OAuth 2.0: PKCE is mandatory, confidential clients authenticate with Basic; a refresh token only with offline.access. */
-const x: Vendor = {
+const x = defineVendor({
   name: 'XOauth2',
-  configMember: 'includedOauth2ProviderConfig',
   authorizationServer: fixed(
     { authorizationEndpoint: 'https://twitter.com/i/oauth2/authorize', tokenEndpoint: 'https://api.x.com/2/oauth2/token' },
     'client_secret_basic',
   ),
-  scopeSeparator: ' ',
   clientAuthentication: 'client_secret_basic',
-  authorizationParameters: none,
   requestScopes: adding('offline.access'),
-  normalizeTokenResponse: standardTokenResponse,
   requiresPkce: true,
-};
+});
 
 /**
  * Facebook (Meta) login: unversioned endpoints (Meta routes them to the app's default Graph API
  * version, so they do not expire with a pinned version). No refresh tokens. Errors are Graph API
  * errors, `{error: {message, type, code, ...}}`: `type` becomes the error, `message` the description.
  */
-const facebook: Vendor = {
+const facebook = defineVendor({
   name: 'FacebookOauth2',
-  configMember: 'includedOauth2ProviderConfig',
   authorizationServer: fixed(
     { authorizationEndpoint: 'https://www.facebook.com/dialog/oauth', tokenEndpoint: 'https://graph.facebook.com/oauth/access_token' },
     'client_secret_post',
   ),
   scopeSeparator: ',',
   clientAuthentication: 'client_secret_post',
-  authorizationParameters: none,
-  requestScopes: asIs,
   normalizeTokenResponse: (status, body, now) => {
     const json = bodyOf(body);
     if (isRecord(json.error)) return { error: text(json.error.type) ?? `http_${status}`, description: vendorText(json.error.message) };
     return standardTokenResponse(status, json, now);
   },
-};
+});
 
 /** Yandex ID: standard RFC 6749 (credentials accepted in the body or as Basic). */
-const yandex: Vendor = {
+const yandex = defineVendor({
   name: 'YandexOauth2',
-  configMember: 'includedOauth2ProviderConfig',
   authorizationServer: fixed({ authorizationEndpoint: 'https://oauth.yandex.com/authorize', tokenEndpoint: 'https://oauth.yandex.com/token' }, 'client_secret_post'),
-  scopeSeparator: ' ',
   clientAuthentication: 'client_secret_post',
-  authorizationParameters: none,
-  requestScopes: asIs,
-  normalizeTokenResponse: standardTokenResponse,
-};
+});
 
 /**
  * Reddit: Basic client authentication only; `duration=permanent` for a refresh token; a descriptive
  * User-Agent or it throttles. Some errors come back as HTTP 200 `{error: "invalid_grant"}`, others as
  * `{message, error: 401}` (a number): the HTTP status then names the error.
  */
-const reddit: Vendor = {
+const reddit = defineVendor({
   name: 'RedditOauth2',
-  configMember: 'includedOauth2ProviderConfig',
   authorizationServer: fixed(
     { authorizationEndpoint: 'https://www.reddit.com/api/v1/authorize', tokenEndpoint: 'https://www.reddit.com/api/v1/access_token' },
     'client_secret_basic',
   ),
-  scopeSeparator: ' ',
   clientAuthentication: 'client_secret_basic',
   authorizationParameters: () => ({ duration: 'permanent' }),
-  requestScopes: asIs,
   normalizeTokenResponse: (status, body, now) => {
     const json = bodyOf(body);
     if (!isSuccess(status) && text(json.error) === undefined) return { error: `http_${status}`, description: vendorText(json.message) };
     return standardTokenResponse(status, json, now);
   },
   tokenRequestHeaders: { 'User-Agent': 'agentcore-identity-selfhosted/0.1 (OAuth2 credential provider)' },
-};
+});
 
 /** Zoom: the token endpoint requires Basic client authentication. */
-const zoom: Vendor = {
+const zoom = defineVendor({
   name: 'ZoomOauth2',
-  configMember: 'includedOauth2ProviderConfig',
   authorizationServer: fixed({ authorizationEndpoint: 'https://zoom.us/oauth/authorize', tokenEndpoint: 'https://zoom.us/oauth/token' }, 'client_secret_basic'),
-  scopeSeparator: ' ',
   clientAuthentication: 'client_secret_basic',
-  authorizationParameters: none,
-  requestScopes: asIs,
-  normalizeTokenResponse: standardTokenResponse,
-};
+});
 
 /**
  * Twitch: credentials in the body; `scope` in the answer is a JSON array; errors are
  * `{status, message}` without an `error` member (the HTTP status then names the error).
  */
-const twitch: Vendor = {
+const twitch = defineVendor({
   name: 'TwitchOauth2',
-  configMember: 'includedOauth2ProviderConfig',
   authorizationServer: fixed({ authorizationEndpoint: 'https://id.twitch.tv/oauth2/authorize', tokenEndpoint: 'https://id.twitch.tv/oauth2/token' }, 'client_secret_post'),
-  scopeSeparator: ' ',
   clientAuthentication: 'client_secret_post',
-  authorizationParameters: none,
-  requestScopes: asIs,
   normalizeTokenResponse: (status, body, now) => {
     const json = bodyOf(body);
     if (!isSuccess(status) && text(json.error) === undefined) return { error: `http_${status}`, description: vendorText(json.message) };
     return standardTokenResponse(status, json, now);
   },
-};
+});
 
 /** Spotify: Basic client authentication (as its guide shows); a refresh may not return a new refresh token. */
-const spotify: Vendor = {
+const spotify = defineVendor({
   name: 'SpotifyOauth2',
-  configMember: 'includedOauth2ProviderConfig',
   authorizationServer: fixed({ authorizationEndpoint: 'https://accounts.spotify.com/authorize', tokenEndpoint: 'https://accounts.spotify.com/api/token' }, 'client_secret_basic'),
-  scopeSeparator: ' ',
   clientAuthentication: 'client_secret_basic',
-  authorizationParameters: none,
-  requestScopes: asIs,
-  normalizeTokenResponse: standardTokenResponse,
-};
+});
 
 /** Dropbox: short-lived tokens; a refresh token only with `token_access_type=offline`. Basic or body credentials both work. */
-const dropbox: Vendor = {
+const dropbox = defineVendor({
   name: 'DropboxOauth2',
-  configMember: 'includedOauth2ProviderConfig',
   authorizationServer: fixed({ authorizationEndpoint: 'https://www.dropbox.com/oauth2/authorize', tokenEndpoint: 'https://api.dropboxapi.com/oauth2/token' }, 'client_secret_basic'),
-  scopeSeparator: ' ',
   clientAuthentication: 'client_secret_basic',
   authorizationParameters: () => ({ token_access_type: 'offline' }),
-  requestScopes: asIs,
-  normalizeTokenResponse: standardTokenResponse,
-};
+});
 
 /**
  * Notion: Basic client authentication is required; `owner=user` is required on the authorization URL.
  * Notion has no OAuth scopes (capabilities are set on the integration). The answer carries workspace
  * and bot fields besides access_token, which are not needed to use the token and are ignored.
  */
-const notion: Vendor = {
+const notion = defineVendor({
   name: 'NotionOauth2',
-  configMember: 'includedOauth2ProviderConfig',
   authorizationServer: fixed({ authorizationEndpoint: 'https://api.notion.com/v1/oauth/authorize', tokenEndpoint: 'https://api.notion.com/v1/oauth/token' }, 'client_secret_basic'),
-  scopeSeparator: ' ',
   clientAuthentication: 'client_secret_basic',
   authorizationParameters: () => ({ owner: 'user' }),
-  requestScopes: asIs,
-  normalizeTokenResponse: standardTokenResponse,
-};
+});
 
 /**
  * HubSpot: credentials in the body; errors are `{status: "BAD_AUTH_CODE", message, correlationId}`
  * without an `error` member: `status` becomes the error, `message` the description.
  */
-const hubspot: Vendor = {
+const hubspot = defineVendor({
   name: 'HubspotOauth2',
-  configMember: 'includedOauth2ProviderConfig',
   authorizationServer: fixed({ authorizationEndpoint: 'https://app.hubspot.com/oauth/authorize', tokenEndpoint: 'https://api.hubapi.com/oauth/v1/token' }, 'client_secret_post'),
-  scopeSeparator: ' ',
   clientAuthentication: 'client_secret_post',
-  authorizationParameters: none,
-  requestScopes: asIs,
   normalizeTokenResponse: (status, body, now) => {
     const json = bodyOf(body);
     if (text(json.error) === undefined && (!isSuccess(status) || text(json.access_token) === undefined) && text(json.status) !== undefined) {
@@ -642,38 +594,28 @@ const hubspot: Vendor = {
     }
     return standardTokenResponse(status, json, now);
   },
-};
+});
 
 /**
  * Okta: a custom authorization server's issuer is `https://{domain}/oauth2/{serverId}` and its
  * endpoints are `{issuer}/v1/authorize` and `{issuer}/v1/token`; the org authorization server's
  * issuer is `https://{domain}` and its endpoints are under `/oauth2/v1/`.
  */
-const okta: Vendor = {
+const okta = defineVendor({
   name: 'OktaOauth2',
-  configMember: 'includedOauth2ProviderConfig',
   authorizationServer: tenant((issuer, base) => {
     const prefix = issuer.pathname.replace(/\/+$/, '') === '' ? `${base}/oauth2/v1` : `${base}/v1`;
     return { authorizationEndpoint: `${prefix}/authorize`, tokenEndpoint: `${prefix}/token` };
   }, 'client_secret_basic'),
-  scopeSeparator: ' ',
   clientAuthentication: 'client_secret_basic',
-  authorizationParameters: none,
-  requestScopes: asIs,
-  normalizeTokenResponse: standardTokenResponse,
-};
+});
 
 /** Auth0: issuer `https://{tenant}.auth0.com/` (or a custom domain); `/authorize` and `/oauth/token`. Regular web apps default to client_secret_post. */
-const auth0: Vendor = {
+const auth0 = defineVendor({
   name: 'Auth0Oauth2',
-  configMember: 'includedOauth2ProviderConfig',
   authorizationServer: tenant(paths('/authorize', '/oauth/token'), 'client_secret_post'),
-  scopeSeparator: ' ',
   clientAuthentication: 'client_secret_post',
-  authorizationParameters: none,
-  requestScopes: asIs,
-  normalizeTokenResponse: standardTokenResponse,
-};
+});
 
 /**
  * Amazon Cognito user pools: the OAuth endpoints live on the user pool's domain
@@ -681,45 +623,30 @@ const auth0: Vendor = {
  * `/oauth2/token`. The pool's token issuer (`https://cognito-idp.{region}.amazonaws.com/{poolId}`)
  * serves no OAuth endpoints and is refused as `issuer`, unless both endpoints are explicit.
  */
-const cognito: Vendor = {
+const cognito = defineVendor({
   name: 'CognitoOauth2',
-  configMember: 'includedOauth2ProviderConfig',
   authorizationServer: tenant((issuer, base, field) => {
     if (/^cognito-idp\.[a-z0-9-]+\.amazonaws\.com$/i.test(issuer.hostname)) {
       throw ValidationException.field(field, "must be the user pool's domain (https://<prefix>.auth.<region>.amazoncognito.com or a custom domain), or give authorizationEndpoint and tokenEndpoint");
     }
     return paths('/oauth2/authorize', '/oauth2/token')(issuer, base);
   }, 'client_secret_basic'),
-  scopeSeparator: ' ',
   clientAuthentication: 'client_secret_basic',
-  authorizationParameters: none,
-  requestScopes: asIs,
-  normalizeTokenResponse: standardTokenResponse,
-};
+});
 
 /** OneLogin: issuer `https://{subdomain}.onelogin.com/oidc/2`; `{issuer}/auth` and `{issuer}/token`. Apps default to Basic. */
-const onelogin: Vendor = {
+const onelogin = defineVendor({
   name: 'OneLoginOauth2',
-  configMember: 'includedOauth2ProviderConfig',
   authorizationServer: tenant(paths('/auth', '/token'), 'client_secret_basic'),
-  scopeSeparator: ' ',
   clientAuthentication: 'client_secret_basic',
-  authorizationParameters: none,
-  requestScopes: asIs,
-  normalizeTokenResponse: standardTokenResponse,
-};
+});
 
 /** PingOne: issuer `https://auth.pingone.{region}/{environmentId}/as`; `{issuer}/authorize` and `{issuer}/token`. Apps default to Basic. */
-const pingone: Vendor = {
+const pingone = defineVendor({
   name: 'PingOneOauth2',
-  configMember: 'includedOauth2ProviderConfig',
   authorizationServer: tenant(paths('/authorize', '/token'), 'client_secret_basic'),
-  scopeSeparator: ' ',
   clientAuthentication: 'client_secret_basic',
-  authorizationParameters: none,
-  requestScopes: asIs,
-  normalizeTokenResponse: standardTokenResponse,
-};
+});
 
 /**
  * CyberArk Identity: an OpenID Connect app's issuer is `https://{tenant}.id.cyberark.cloud/{appId}/`
@@ -728,33 +655,23 @@ const pingone: Vendor = {
  * routes and the shape of the issuer in its discovery documents; an issuer without the application
  * id cannot name the endpoints and is refused (give authorizationEndpoint and tokenEndpoint then).
  */
-const cyberark: Vendor = {
+const cyberark = defineVendor({
   name: 'CyberArkOauth2',
-  configMember: 'includedOauth2ProviderConfig',
   authorizationServer: tenant((issuer, _base, field) => {
     const segments = issuer.pathname.split('/').filter(Boolean);
     if (segments.length !== 1) throw ValidationException.field(field, 'must be the OpenID Connect application issuer, https://<tenant>/<applicationId>/, or give authorizationEndpoint and tokenEndpoint');
     const appId = segments[0]!;
     return { authorizationEndpoint: `${issuer.origin}/OAuth2/Authorize/${appId}`, tokenEndpoint: `${issuer.origin}/OAuth2/Token/${appId}` };
   }, 'client_secret_basic'),
-  scopeSeparator: ' ',
   clientAuthentication: 'client_secret_basic',
-  authorizationParameters: none,
-  requestScopes: asIs,
-  normalizeTokenResponse: standardTokenResponse,
-};
+});
 
 /** FusionAuth: `{issuer}/oauth2/authorize` and `{issuer}/oauth2/token` on the instance's URL. Basic is its default client authentication. */
-const fusionauth: Vendor = {
+const fusionauth = defineVendor({
   name: 'FusionAuthOauth2',
-  configMember: 'includedOauth2ProviderConfig',
   authorizationServer: tenant(paths('/oauth2/authorize', '/oauth2/token'), 'client_secret_basic'),
-  scopeSeparator: ' ',
   clientAuthentication: 'client_secret_basic',
-  authorizationParameters: none,
-  requestScopes: asIs,
-  normalizeTokenResponse: standardTokenResponse,
-};
+});
 
 const catalogue = new Map<VendorName, Vendor>(
   [

@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { conditionally } from '../aws/conditional.js';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { deleteAllByIndex } from '../aws/dynamodb-pages.js';
 import type { TokenVaultStore, VaultBinding, VaultSettings } from './store.js';
@@ -23,14 +23,8 @@ export class DynamoDbTokenVaultStore implements TokenVaultStore {
       : expected.version === undefined || expected.version === 0
         ? { ConditionExpression: 'attribute_not_exists(pk)' }
         : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': expected.version } };
-    try {
-      const { id, ...rest } = binding;
-      await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: id, ...rest }, ...condition }));
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    const { id, ...rest } = binding;
+    return conditionally(() => this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: id, ...rest }, ...condition })));
   }
 
   async delete(id: string): Promise<void> {
@@ -38,8 +32,8 @@ export class DynamoDbTokenVaultStore implements TokenVaultStore {
   }
 
   async lockForRefresh(id: string, version: number, until: number, now: number): Promise<boolean> {
-    try {
-      await this.client.send(
+    return conditionally(() =>
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: id },
@@ -47,12 +41,8 @@ export class DynamoDbTokenVaultStore implements TokenVaultStore {
           ConditionExpression: 'version = :v AND (attribute_not_exists(refreshLockUntil) OR refreshLockUntil < :now)',
           ExpressionAttributeValues: { ':until': until, ':v': version, ':now': now },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   deleteByProvider(provider: string): Promise<number> {

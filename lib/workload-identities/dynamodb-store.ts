@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { conditionally } from '../aws/conditional.js';
 import { queryPage } from '../aws/dynamodb-pages.js';
 import type { Page } from '../pagination.js';
 import type { WorkloadIdentityRecord, WorkloadIdentityStore } from './store.js';
@@ -24,20 +25,16 @@ export class DynamoDbWorkloadIdentityStore implements WorkloadIdentityStore {
   ) {}
 
   async create(record: WorkloadIdentityRecord): Promise<boolean> {
-    try {
-      await this.client.send(
+    return conditionally(() =>
+      this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { directory: DIRECTORY, ...record },
           ConditionExpression: 'attribute_not_exists(#name)',
           ExpressionAttributeNames: { '#name': 'name' },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async get(name: string): Promise<WorkloadIdentityRecord | undefined> {

@@ -40,7 +40,8 @@ async function grants(): Promise<Record<string, number>> {
   return (await fetch(`${as.issuer}/test/grants`)).json() as Promise<Record<string, number>>;
 }
 
-async function customProvider(client = CLIENTS.basic, method: 'CLIENT_SECRET_BASIC' | 'CLIENT_SECRET_POST' = 'CLIENT_SECRET_BASIC') {
+/** A CustomOauth2 provider for the test authorization server (or whatever `overrides` point it at). */
+async function customProvider(client = CLIENTS.basic, method: 'CLIENT_SECRET_BASIC' | 'CLIENT_SECRET_POST' = 'CLIENT_SECRET_BASIC', overrides: Record<string, unknown> = {}) {
   const name = uniqueName('idp');
   await control.send(
     new CreateOauth2CredentialProviderCommand({
@@ -52,6 +53,7 @@ async function customProvider(client = CLIENTS.basic, method: 'CLIENT_SECRET_BAS
           clientSecret: client.client_secret,
           clientAuthenticationMethod: method,
           oauthDiscovery: { discoveryUrl: `${as.issuer}/.well-known/openid-configuration` },
+          ...overrides,
         },
       },
     }),
@@ -222,16 +224,7 @@ describe('GetResourceOauth2Token, machine to machine', () => {
   });
 
   it('names the authorization server error and never echoes the secret', async () => {
-    const name = uniqueName('wrong');
-    await control.send(
-      new CreateOauth2CredentialProviderCommand({
-        name,
-        credentialProviderVendor: 'CustomOauth2',
-        oauth2ProviderConfigInput: {
-          customOauth2ProviderConfig: { clientId: CLIENTS.basic.client_id, clientSecret: 'not-the-right-secret-0123', oauthDiscovery: { discoveryUrl: `${as.issuer}/.well-known/openid-configuration` } },
-        },
-      }),
-    );
+    const name = await customProvider({ client_id: CLIENTS.basic.client_id, client_secret: 'not-the-right-secret-0123' });
     const wat = (await data.send(new GetWorkloadAccessTokenCommand({ workloadName: await workload() }))).workloadAccessToken!;
     const error = await failure(data.send(new GetResourceOauth2TokenCommand({ workloadIdentityToken: wat, resourceCredentialProviderName: name, scopes: ['read'], oauth2Flow: 'M2M' })));
     expect(error.name).toBe('AccessDeniedException');
@@ -410,21 +403,10 @@ describe('ON_BEHALF_OF_TOKEN_EXCHANGE', () => {
     await new Promise<void>((r) => stub.listen(0, '127.0.0.1', r));
     const base = `http://127.0.0.1:${(stub.address() as { port: number }).port}`;
     try {
-      const name = uniqueName('obo');
-      await control.send(
-        new CreateOauth2CredentialProviderCommand({
-          name,
-          credentialProviderVendor: 'CustomOauth2',
-          oauth2ProviderConfigInput: {
-            customOauth2ProviderConfig: {
-              clientId: 'obo-client',
-              clientSecret: 'obo-secret-value',
-              oauthDiscovery: { authorizationServerMetadata: { issuer: base, authorizationEndpoint: `${base}/authorize`, tokenEndpoint: `${base}/token` } },
-              onBehalfOfTokenExchangeConfig: { grantType: 'TOKEN_EXCHANGE' },
-            },
-          },
-        }),
-      );
+      const name = await customProvider({ client_id: 'obo-client', client_secret: 'obo-secret-value' }, 'CLIENT_SECRET_BASIC', {
+        oauthDiscovery: { authorizationServerMetadata: { issuer: base, authorizationEndpoint: `${base}/authorize`, tokenEndpoint: `${base}/token` } },
+        onBehalfOfTokenExchangeConfig: { grantType: 'TOKEN_EXCHANGE' },
+      });
       const now = Math.floor(Date.now() / 1000);
       const jwt = signJwt(idp.privateKeyPem, idp.kid, { iss: idp.issuer, sub: 'obo-user', aud: idp.audience, iat: now, exp: now + 300 });
       const workloadName = await workload();
