@@ -62,7 +62,7 @@ export function oauth2Callback(deps: CallbackDependencies) {
   const now = deps.now ?? Date.now;
   const invalid = () => page(400, 'This sign-in link is not valid', 'It is unknown, expired or was already used. Start again from the application.');
 
-  return async (query: Record<string, string | undefined>): Promise<CallbackResult> => {
+  return async (query: Record<string, string | undefined>, requestId: string): Promise<CallbackResult> => {
     const verified = query.state ? await deps.consent.verifyState(query.state) : undefined;
     if (!verified) return invalid();
     const session = await deps.sessions.get(verified.sessionId);
@@ -71,7 +71,7 @@ export function oauth2Callback(deps: CallbackDependencies) {
     if (!(await deps.sessions.transition(session.id, ['IN_PROGRESS'], 'EXCHANGING'))) return invalid();
     const fail = async (reason: string, title: string, text: string) => {
       await deps.sessions.transition(session.id, ['EXCHANGING'], 'FAILED', { failure: reason });
-      audit({ operation: 'OAuth2Callback', requestId: session.id, workload: session.workload, user: session.user, provider: session.providerName, outcome: 'refused', errorType: reason });
+      audit({ operation: 'OAuth2Callback', requestId, workload: session.workload, user: session.user, provider: session.providerName, outcome: 'refused', errorType: reason });
       return page(400, title, text);
     };
 
@@ -109,7 +109,7 @@ export function oauth2Callback(deps: CallbackDependencies) {
     }
     await deps.vault.write(bindingKeyOf(session), tokens, meta);
     await deps.sessions.transition(session.id, ['EXCHANGING'], 'COMPLETED');
-    audit({ operation: 'OAuth2Callback', requestId: session.id, workload: session.workload, user: session.user, provider: session.providerName, outcome: 'success' });
+    audit({ operation: 'OAuth2Callback', requestId, workload: session.workload, user: session.user, provider: session.providerName, outcome: 'success' });
     return page(200, 'Authorization complete', 'You can close this window and return to the application.');
   };
 }

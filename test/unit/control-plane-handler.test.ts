@@ -26,3 +26,14 @@ describe('the control-plane handler with the sample API Gateway event', () => {
     expect(result.body).not.toMatch(/at .*\.ts:\d+/);
   });
 });
+
+describe('the OAuth2 callback handler with the sample browser request', () => {
+  it('answers a state it did not issue with a plain page, no redirect and no caching', async () => {
+    const { handler: callback } = await import('../../functions/oauth2-callback.js');
+    const result = await callback(sampleEvent('http/oauth2-callback.json'), lambdaContext());
+    expect(result.statusCode).toBe(400);
+    expect(result.headers).toMatchObject({ 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    expect(result.headers?.location).toBeUndefined();
+    expect(result.body).toContain('not valid');
+  });
+});
