@@ -60,6 +60,11 @@ export const config = {
   get consentSessionSeconds(): number {
     return seconds('CONSENT_SESSION_SECONDS', 600);
   },
+  /** Optional: how long a container may reuse what a vend read from the registry (see CachedVendingLookup). */
+  get vendCacheMilliseconds(): number {
+    const value = Number(process.env.VEND_CACHE_MILLISECONDS);
+    return Number.isFinite(value) && value > 0 ? value : 0;
+  },
   /** Upper bound on how long any container serves a cached secret when no rotation event comes. */
   get secretCacheMaxAgeSeconds(): number {
     return seconds('SECRET_CACHE_MAX_AGE_SECONDS', 60);

@@ -12,6 +12,7 @@ import { PageTokens } from './pagination.js';
 import { rotationHandler } from './rotation/rotation.js';
 import { SecretsManagerSecretStore } from './secrets/secrets-manager-store.js';
 import { apiKeyVending } from './vending/api-key-vending.js';
+import { CachedVendingLookup } from './vending/cached-lookup.js';
 import { completeResourceTokenAuth } from './vending/complete-auth.js';
 import { DynamoDbVendingLookup } from './vending/dynamodb-lookup.js';
 import { oauth2Vending, providerRef } from './vending/oauth2-vending.js';
@@ -53,11 +54,14 @@ const sessionStore = /* @__PURE__ */ once(() => new DynamoDbSessionStore(dynamoD
 const consent = /* @__PURE__ */ once(() => new ConsentSecrets(keys()));
 const lookup = /* @__PURE__ */ once(
   () =>
-    new DynamoDbVendingLookup(dynamoDocumentClient(), {
-      workloadIdentities: config.workloadIdentitiesTable,
-      credentialProviders: config.credentialProvidersTable,
-      tokenVault: config.tokenVaultTable,
-    }),
+    new CachedVendingLookup(
+      new DynamoDbVendingLookup(dynamoDocumentClient(), {
+        workloadIdentities: config.workloadIdentitiesTable,
+        credentialProviders: config.credentialProvidersTable,
+        tokenVault: config.tokenVaultTable,
+      }),
+      () => config.vendCacheMilliseconds,
+    ),
 );
 /** New vault entries are sealed with the customer's key once one is set (SetTokenVaultCMK), else the service key. */
 const vault = /* @__PURE__ */ once(

@@ -294,6 +294,21 @@ describe('GetResourceOauth2Token, USER_FEDERATION', () => {
     expect((await grants())[`${CLIENTS.shortLived.client_id}:refresh_token`]).toBe(before + 1);
   });
 
+  it('drops the binding and starts a new consent when the refresh token is refused (invalid_grant)', async () => {
+    const provider = await customProvider(CLIENTS.shortLived);
+    const { wat, workload: name, userId } = await consentedUser(provider);
+    await new Promise((r) => setTimeout(r, 2100));
+    await fetch(`${as.issuer}/test/revoke/${CLIENTS.shortLived.client_id}`);
+    try {
+      const result = await vend(wat, provider);
+      expect(result.accessToken).toBeUndefined();
+      expect(result.authorizationUrl).toBeTruthy();
+      expect(await binding(name, userId, provider)).toBeUndefined();
+    } finally {
+      await fetch(`${as.issuer}/test/restore/${CLIENTS.shortLived.client_id}`);
+    }
+  });
+
   it('starts a new consent when forceAuthentication is set, even with a token in the vault', async () => {
     const provider = await customProvider();
     const { wat } = await consentedUser(provider);

@@ -91,6 +91,14 @@ async function vendingBench() {
         }),
       );
     }
+    // The same vend with the optional freshness window: the registry is read once a second at most.
+    process.env.VEND_CACHE_MILLISECONDS = '1000';
+    rows.push(
+      await measure('warm GetResourceApiKey (external), VEND_CACHE_MILLISECONDS=1000', async () => {
+        await call(dataPlane, '/identities/api-key', { workloadIdentityToken: workloadAccessToken, resourceCredentialProviderName: 'bench-external' });
+      }),
+    );
+    delete process.env.VEND_CACHE_MILLISECONDS;
     rows.push(...(await oauth2Rows(call, control, dataPlane, workloadAccessToken)));
     const ddb = clients.dynamoDocumentClient();
     const table = process.env.CREDENTIAL_PROVIDERS_TABLE!;
@@ -210,7 +218,8 @@ async function main() {
   const vend = await vendingBench();
   const bundles = await bundleBench();
   const naive = vend.find((r) => r.label.startsWith('naive'))!;
-  const warm = vend.filter((r) => r.label.startsWith('warm'));
+  const warm = vend.filter((r) => r.label.startsWith('warm') && !r.label.includes('VEND_CACHE'));
+  const windowed = vend.find((r) => r.label.includes('VEND_CACHE'))!;
   console.log(`\nVending, ${CALLS} calls after ${WARMUP} warm-up calls (calls per vend; latency of in-process handler calls)\n`);
   console.log('| path | DynamoDB | Secrets Manager | KMS | p50 ms | p99 ms | p50 vs naive |');
   console.log('|---|---|---|---|---|---|---|');
@@ -225,7 +234,8 @@ async function main() {
   const calls = warm.every((r) => r.secretsManager === 0 && r.kms === 0 && r.dynamodb <= 1);
   const speed = Math.min(...warm.map((r) => naive.p50 / r.p50));
   console.log(`\nCall targets (0 Secrets Manager, 0 KMS, <= 1 DynamoDB per warm vend): ${calls ? 'met' : 'NOT met'}`);
-  console.log(`Speed target (>= 10x the naive path's p50): ${speed >= 10 ? 'met' : 'NOT met'} (${speed.toFixed(1)}x)`);
+  console.log(`Speed target (>= 10x the naive path's p50), default settings: ${speed >= 10 ? 'met' : 'NOT met'} (${speed.toFixed(1)}x)`);
+  console.log(`Speed with a 1 s freshness window (rotations then reach a container up to 1 s late): ${(naive.p50 / windowed.p50).toFixed(1)}x`);
 }
 
 main().catch((error) => {

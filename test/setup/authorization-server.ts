@@ -62,11 +62,22 @@ export async function startAuthorizationServer(callbackUrl: string): Promise<Tes
     grants[key] = (grants[key] ?? 0) + 1;
   });
   const serve = provider.callback();
-  // The tests read the grant counts over HTTP: they run in other processes than this server.
+  // Test controls over HTTP (the tests run in other processes than this server): grant counts,
+  // and clients whose grants are all answered invalid_grant, as after a user revokes access.
+  const revoked = new Set<string>();
   server.on('request', (request, response) => {
-    if (request.url === '/test/grants') {
+    const control = /^\/test\/(grants|revoke|restore)(?:\/([\w-]+))?$/.exec(request.url ?? '');
+    if (control) {
+      if (control[1] === 'revoke') revoked.add(control[2]!);
+      if (control[1] === 'restore') revoked.delete(control[2]!);
       response.writeHead(200, { 'content-type': 'application/json' });
       return void response.end(JSON.stringify(grants));
+    }
+    const basic = /^Basic (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+    const clientId = basic ? decodeURIComponent(Buffer.from(basic, 'base64').toString().split(':')[0]!) : undefined;
+    if (request.url === '/token' && clientId && revoked.has(clientId)) {
+      response.writeHead(400, { 'content-type': 'application/json' });
+      return void response.end(JSON.stringify({ error: 'invalid_grant', error_description: 'grant revoked by the user' }));
     }
     return serve(request, response);
   });

@@ -56,6 +56,24 @@ describe('cached credentials', () => {
     }
   });
 
+  it('reach a container up to the freshness window late when one is configured (VEND_CACHE_MILLISECONDS)', async () => {
+    const { arn, vend } = await setup();
+    process.env.VEND_CACHE_MILLISECONDS = '800';
+    try {
+      const first = await vend();
+      const next = secretValue('window');
+      await sm.send(new PutSecretValueCommand({ SecretId: arn, SecretString: JSON.stringify({ key: next }) }));
+      const event = sampleEvent('secretsmanager/put-secret-value.json');
+      event.detail.responseElements.arn = arn;
+      await rotation(event, lambdaContext());
+      expect(await vend()).toBe(first); // within the window: the lookup is not repeated
+      await new Promise((r) => setTimeout(r, 900));
+      expect(await vend()).toBe(next);
+    } finally {
+      delete process.env.VEND_CACHE_MILLISECONDS;
+    }
+  });
+
   it('ignores events that change nothing the service reads', async () => {
     const failed = sampleEvent('secretsmanager/put-secret-value.json');
     failed.detail.errorCode = 'AccessDenied';
