@@ -14,7 +14,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    // Handlers run in process here talk to loopback test servers, as the offline server's do.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ALLOW_LOOPBACK_ENDPOINTS: 'true' },
     onConsoleLog(log) {
       appendFileSync(join(runDir, 'console.log'), log);
     },

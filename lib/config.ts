@@ -65,6 +65,14 @@ export const config = {
     const value = Number(process.env.VEND_CACHE_MILLISECONDS);
     return Number.isFinite(value) && value > 0 ? value : 0;
   },
+  /**
+   * Plain-http loopback endpoints (authorization servers, JWKS) are for development: accepted only
+   * offline (serverless-offline sets IS_OFFLINE) or when ALLOW_LOOPBACK_ENDPOINTS=true. Deployed,
+   * 127.0.0.1 is the Lambda runtime's own API, never an identity provider.
+   */
+  get allowLoopbackEndpoints(): boolean {
+    return process.env.IS_OFFLINE === 'true' || process.env.ALLOW_LOOPBACK_ENDPOINTS === 'true';
+  },
   /** Upper bound on how long any container serves a cached secret when no rotation event comes. */
   get secretCacheMaxAgeSeconds(): number {
     return seconds('SECRET_CACHE_MAX_AGE_SECONDS', 60);

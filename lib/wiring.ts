@@ -15,7 +15,8 @@ import { apiKeyVending } from './vending/api-key-vending.js';
 import { CachedVendingLookup } from './vending/cached-lookup.js';
 import { completeResourceTokenAuth } from './vending/complete-auth.js';
 import { DynamoDbVendingLookup } from './vending/dynamodb-lookup.js';
-import { oauth2Vending, providerRef } from './vending/oauth2-vending.js';
+import { providerRef } from './oauth2/bindings.js';
+import { oauth2Vending } from './vending/oauth2-vending.js';
 import { DynamoDbTokenVaultStore } from './token-vault/dynamodb-store.js';
 import { EnvelopeCipher } from './token-vault/envelope.js';
 import { KmsKeyService } from './token-vault/kms-key-service.js';
@@ -44,7 +45,12 @@ const identityStore = /* @__PURE__ */ once(() => new DynamoDbWorkloadIdentitySto
 const providerStore = /* @__PURE__ */ once(() => new DynamoDbCredentialProviderStore(dynamoDocumentClient(), config.credentialProvidersTable));
 const secretStore = /* @__PURE__ */ once(() => new SecretsManagerSecretStore(secretsManagerClient(), config.serviceKmsKeyId));
 const providerSecrets = /* @__PURE__ */ once(
-  () => new ProviderSecrets(secretStore(), { managedSecretPrefix: config.managedSecretPrefix, maxAgeSeconds: config.secretCacheMaxAgeSeconds }),
+  () =>
+    new ProviderSecrets(secretStore(), {
+      managedSecretPrefix: config.managedSecretPrefix,
+      maxAgeSeconds: config.secretCacheMaxAgeSeconds,
+      reservedSecretNames: [config.serviceKeysSecretId],
+    }),
 );
 const tokens = /* @__PURE__ */ once(() => new WorkloadAccessTokens(keys(), { lifetimeSeconds: config.workloadAccessTokenLifetimeSeconds }));
 const userTokens = /* @__PURE__ */ once(() => new UserTokenVerifier(parseIssuers(config.userTokenIssuers)));

@@ -69,7 +69,9 @@ export class DynamoDbCredentialProviderStore implements CredentialProviderStore 
       new UpdateCommand({
         TableName: this.tableName,
         Key: { kind: key.kind, name: key.name },
-        UpdateExpression: 'ADD secretGeneration :one',
+        // The version moves too: an update racing this event fails its condition and is retried,
+        // instead of writing back the generation this event just raised.
+        UpdateExpression: 'ADD secretGeneration :one, version :one',
         ConditionExpression: 'attribute_exists(#name)',
         ExpressionAttributeNames: { '#name': 'name' },
         ExpressionAttributeValues: { ':one': 1 },

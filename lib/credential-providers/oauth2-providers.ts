@@ -2,6 +2,7 @@ import { oauth2CredentialProviderArn } from '../arns.js';
 import { ResourceNotFoundException, ValidationException } from '../errors.js';
 import type { CallerContext } from '../http/caller-context.js';
 import { discover } from '../oauth2/discovery.js';
+import type { ClientCredentials } from '../oauth2/token-endpoint.js';
 import { vendorOf, type AuthorizationServer, type ClientAuthentication, type ConfigMember, type VendorName } from '../oauth2/vendors.js';
 import type { PageTokens } from '../pagination.js';
 import { providerRecords } from './provider-records.js';
@@ -42,6 +43,12 @@ export interface OAuth2ProviderDependencies {
 
 export function settingsOf(record: CredentialProviderRecord): OAuth2Settings {
   return record.settings as unknown as OAuth2Settings;
+}
+
+/** How the provider's client authenticates at the token endpoint, with its secret. */
+export function clientOf(record: CredentialProviderRecord, secret: string): ClientCredentials {
+  const s = settingsOf(record);
+  return { clientId: s.clientId, clientSecret: secret, authentication: s.clientAuthentication };
 }
 
 const notFound = (name: string) => new ResourceNotFoundException(`OAuth2 credential provider ${name} does not exist`);

@@ -33,7 +33,7 @@ export class ProviderSecrets {
 
   constructor(
     private readonly secrets: SecretStore,
-    private readonly settings: { managedSecretPrefix: string; maxAgeSeconds: number },
+    private readonly settings: { managedSecretPrefix: string; maxAgeSeconds: number; reservedSecretNames: string[] },
   ) {}
 
   /** Checks the combination of members; says which source the request asks for. */
@@ -67,6 +67,12 @@ export class ProviderSecrets {
       throw ValidationException.field(field, why);
     }
     checkSecretLocation(read.arn, field, where);
+    // The service's own secrets (other providers' managed secrets, its key ring) are never a
+    // customer's: pointing a provider at one would hand their value to whoever can vend from it.
+    const name = read.arn.split(':secret:')[1]?.replace(/-[A-Za-z0-9]{6}$/, '') ?? '';
+    if (name.startsWith(this.settings.managedSecretPrefix) || this.settings.reservedSecretNames.includes(name)) {
+      throw ValidationException.field(field, 'names a secret this service manages itself');
+    }
     const found = valueAtJsonKey(read.value, config.jsonKey);
     if ('problem' in found) throw ValidationException.field(`${fields.config}.jsonKey`, `names a key the secret lacks: the secret ${describeJsonKeyProblem(found.problem, config.jsonKey)}`);
     return { secretSource: 'EXTERNAL', secretArn: read.arn, jsonKey: config.jsonKey };

@@ -48,13 +48,13 @@ export function apiHandler(table: OperationTable) {
     .handler(handle);
 }
 
+/**
+ * The operation is what API Gateway matched, never what the path merely looks like: a request that
+ * reached the catch-all route went around its route's authorizer, so it names no operation.
+ */
 function resolveOperation(event: Event): OperationName | undefined {
-  const routeKey = event.routeKey;
-  if (routeKey && routeKey !== '$default') {
-    const [method, path] = routeKey.split(' ');
-    return operationForRoute(method ?? '', path ?? '');
-  }
-  return operationForRoute(event.requestContext?.http?.method ?? '', event.rawPath ?? '');
+  const [method, path] = (event.routeKey ?? '').split(' ');
+  return method && path ? operationForRoute(method, path) : undefined;
 }
 
 function parseBody(event: Event): unknown {

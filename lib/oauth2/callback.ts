@@ -1,14 +1,12 @@
-import { settingsOf } from '../credential-providers/oauth2-providers.js';
+import { clientOf, settingsOf } from '../credential-providers/oauth2-providers.js';
 import type { ProviderSecrets } from '../credential-providers/provider-secrets.js';
 import type { CredentialProviderStore } from '../credential-providers/store.js';
 import { audit } from '../audit.js';
 import { logger } from '../logger.js';
-import { encryptionContext, type BindingKey } from '../token-vault/store.js';
 import type { TokenVault } from '../token-vault/vault.js';
-import { userKey } from '../workload-access-tokens/workload-access-token.js';
-import { clientOf, providerRef } from '../vending/oauth2-vending.js';
+import { bindingKeyOf, pendingContext } from './bindings.js';
 import { SESSION_URI_PREFIX, type ConsentSecrets } from './consent.js';
-import type { ConsentSession, SessionStore } from './sessions.js';
+import type { SessionStore } from './sessions.js';
 import { requestToken } from './token-endpoint.js';
 import { isTokenError, vendorOf } from './vendors.js';
 
@@ -25,15 +23,6 @@ export interface CallbackResult {
   statusCode: number;
   headers: Record<string, string>;
   body: string;
-}
-
-/** The context a session's held-back tokens are sealed under: the binding's, plus the session. */
-export function pendingContext(session: ConsentSession): Record<string, string> {
-  return { ...encryptionContext(bindingKeyOf(session)), session: session.id };
-}
-
-export function bindingKeyOf(session: ConsentSession): BindingKey {
-  return { workload: session.workload, user: userKey(session.user), provider: providerRef(session.providerName) };
 }
 
 function page(statusCode: number, title: string, text: string): CallbackResult {

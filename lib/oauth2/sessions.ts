@@ -15,6 +15,8 @@ export interface ConsentSession {
   provider: string;
   providerName: string;
   workload: string;
+  /** The workload's incarnation: tokens are bound to it, not to a later workload of the same name. */
+  workloadCreatedTime: number;
   user: UserRef;
   scopes: string[];
   /** The redirect_uri sent to the authorization server; the code exchange must repeat it. */

@@ -1,3 +1,4 @@
+import { config } from '../config.js';
 import { ValidationException } from '../errors.js';
 
 /**
@@ -211,8 +212,11 @@ function requireUrl(value: string | undefined, field: string): string {
   } catch {
     throw ValidationException.field(field, 'must be an absolute URL');
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))) {
+  if (url.protocol !== 'https:' && !(config.allowLoopbackEndpoints && url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))) {
     throw ValidationException.field(field, 'must be an https URL');
+  }
+  if (url.protocol === 'https:' && !config.allowLoopbackEndpoints && /^(127\.|localhost$|\[::1\]$|0\.0\.0\.0$|169\.254\.)/.test(url.hostname)) {
+    throw ValidationException.field(field, 'must not name this machine or the link-local range');
   }
   return value;
 }

@@ -27,8 +27,9 @@ export class DynamoDbTokenVaultStore implements TokenVaultStore {
     return conditionally(() => this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: id, ...rest }, ...condition })));
   }
 
-  async delete(id: string): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: id } }));
+  async delete(id: string, version?: number): Promise<void> {
+    const condition = version === undefined ? {} : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': version } };
+    await conditionally(() => this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: id }, ...condition })));
   }
 
   async lockForRefresh(id: string, version: number, until: number, now: number): Promise<boolean> {

@@ -27,11 +27,14 @@ export interface Envelope {
  * their encrypted form), so a warm read makes no KMS call.
  */
 export class EnvelopeCipher {
-  private readonly dataKeys = new Map<string, Buffer>();
+  private readonly dataKeys = new Map<string, { key: Buffer; at: number }>();
 
+  /** Cached data keys expire, so a key disabled or revoked in KMS stops serving warm containers too. */
   constructor(
     private readonly keys: KeyService,
     private readonly maxCachedKeys = 1000,
+    private readonly maxAgeMs = 300_000,
+    private readonly now: () => number = Date.now,
   ) {}
 
   async seal(keyId: string, context: Record<string, string>, plaintext: string): Promise<Envelope> {
@@ -46,7 +49,8 @@ export class EnvelopeCipher {
   }
 
   async open(envelope: Envelope, context: Record<string, string>): Promise<string> {
-    let dataKey = this.dataKeys.get(envelope.edk);
+    const cached = this.dataKeys.get(envelope.edk);
+    let dataKey = cached && this.now() - cached.at < this.maxAgeMs ? cached.key : undefined;
     if (!dataKey) {
       try {
         dataKey = await this.keys.decryptDataKey(Buffer.from(envelope.edk, 'base64'), context);
@@ -67,7 +71,7 @@ export class EnvelopeCipher {
 
   private remember(edk: string, key: Buffer) {
     if (this.dataKeys.size >= this.maxCachedKeys) this.dataKeys.delete(this.dataKeys.keys().next().value!);
-    this.dataKeys.set(edk, key);
+    this.dataKeys.set(edk, { key, at: this.now() });
   }
 }
 

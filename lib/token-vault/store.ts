@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { Envelope } from './envelope.js';
 
-/** The vault's key for a binding: one workload, one user, one provider. */
+/**
+ * A workload as the vault knows it: its name and creation time, so that a workload deleted and
+ * created again under the same name starts with an empty vault, not with its predecessor's tokens.
+ */
+export function workloadIncarnation(name: string, createdTime: number): string {
+  return `${name}@${createdTime}`;
+}
+
+/** The vault's key for a binding: one workload (incarnation), one user, one provider. */
 export interface BindingKey {
   workload: string;
   user: string;
@@ -50,7 +58,8 @@ export interface TokenVaultStore {
   get(id: string): Promise<VaultBinding | undefined>;
   /** Writes a binding if its stored version is still `expectedVersion` (0: must not exist yet, or any when `overwrite`). */
   put(binding: VaultBinding, expected: { version?: number; overwrite?: boolean }): Promise<boolean>;
-  delete(id: string): Promise<void>;
+  /** Deletes a binding; with `version`, only if it is still that version. */
+  delete(id: string, version?: number): Promise<void>;
   /** Takes the refresh lock on `version` if nobody holds it; false when another container does. */
   lockForRefresh(id: string, version: number, until: number, now: number): Promise<boolean>;
   deleteByProvider(provider: string): Promise<number>;

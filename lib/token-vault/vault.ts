@@ -40,7 +40,9 @@ export class TokenVault {
       scopes: meta.scopes,
       ...(meta.expiresAt !== undefined ? { expiresAt: meta.expiresAt } : {}),
       hasRefreshToken: tokens.refreshToken !== undefined,
-      version: previousVersion + 1,
+      // Versions only grow, even across a new consent that replaces a binding: a container holding
+      // an old copy can never match (and lock, or delete) a newer binding by accident.
+      version: Math.max(previousVersion + 1, this.now()),
       updatedAt: this.now(),
     };
     return (await this.store.put(binding, expected)) ? binding : undefined;

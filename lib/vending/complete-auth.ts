@@ -1,7 +1,7 @@
 import { audit } from '../audit.js';
 import { AccessDeniedException, ResourceNotFoundException, ValidationException } from '../errors.js';
 import type { CallerContext } from '../http/caller-context.js';
-import { bindingKeyOf, pendingContext } from '../oauth2/callback.js';
+import { bindingKeyOf, pendingContext } from '../oauth2/bindings.js';
 import { SESSION_URI_PREFIX } from '../oauth2/consent.js';
 import type { SessionStore } from '../oauth2/sessions.js';
 import type { TokenVault } from '../token-vault/vault.js';
@@ -11,8 +11,8 @@ import { userKey, type UserRef } from '../workload-access-tokens/workload-access
 /**
  * CompleteResourceTokenAuth — session binding: tokens of a consent started with a return URL are
  * released to the vault only when the application confirms that the user now at the return URL
- * is the user the workload access token was minted for. Another user is refused and gets nothing;
- * the session stays waiting for the right one until it expires.
+ * is the user the workload access token was minted for. Another user is refused, gets nothing, and
+ * the session fails: a consent link that reached the wrong person is never completed later.
  */
 export function completeResourceTokenAuth(deps: { sessions: SessionStore; vault: TokenVault; userTokens: UserTokenVerifier }) {
   return async (input: { sessionUri: string; userIdentifier: { userId?: string; userToken?: string } }, caller: CallerContext) => {
@@ -30,14 +30,16 @@ export function completeResourceTokenAuth(deps: { sessions: SessionStore; vault:
     } else user = { kind: 'id', id: input.userIdentifier.userId! };
     const base = { operation: 'CompleteResourceTokenAuth', requestId: caller.requestId, workload: session.workload, provider: session.providerName };
     if (userKey(user) !== userKey(session.user)) {
+      await deps.sessions.transition(session.id, ['AWAITING_USER'], 'FAILED', { pending: undefined, failure: 'user_mismatch' });
       audit({ ...base, user, outcome: 'refused', errorType: 'AccessDeniedException' });
       throw new AccessDeniedException('The user does not match the user this authorization was started for');
     }
-    const tokens = JSON.parse(await deps.vault.openSealed(session.pending.envelope, pendingContext(session)));
-    await deps.vault.write(bindingKeyOf(session), tokens, { scopes: session.pending.scopes, expiresAt: session.pending.expiresAt });
+    // Claim the session first, so two completions (or a newer consent) cannot both write.
     if (!(await deps.sessions.transition(session.id, ['AWAITING_USER'], 'COMPLETED', { pending: undefined }))) {
       throw new ValidationException('The consent session was completed concurrently');
     }
+    const tokens = JSON.parse(await deps.vault.openSealed(session.pending.envelope, pendingContext(session)));
+    await deps.vault.write(bindingKeyOf(session), tokens, { scopes: session.pending.scopes, expiresAt: session.pending.expiresAt });
     audit({ ...base, user, outcome: 'success' });
     return {};
   };

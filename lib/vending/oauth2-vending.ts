@@ -1,5 +1,5 @@
 import { audit } from '../audit.js';
-import { settingsOf } from '../credential-providers/oauth2-providers.js';
+import { clientOf, settingsOf } from '../credential-providers/oauth2-providers.js';
 import type { ProviderSecrets } from '../credential-providers/provider-secrets.js';
 import type { CredentialProviderRecord } from '../credential-providers/store.js';
 import { AccessDeniedException, AgentCoreError, ResourceNotFoundException, ValidationException } from '../errors.js';
@@ -7,11 +7,12 @@ import type { CallerContext } from '../http/caller-context.js';
 import { logger } from '../logger.js';
 import { ConsentSecrets, SESSION_URI_PREFIX } from '../oauth2/consent.js';
 import type { ConsentSession, SessionStore } from '../oauth2/sessions.js';
-import { requestToken, type ClientCredentials } from '../oauth2/token-endpoint.js';
+import { requestToken } from '../oauth2/token-endpoint.js';
 import { upstreamError } from '../oauth2/upstream-errors.js';
 import { isTokenError, vendorOf, type NormalizedToken } from '../oauth2/vendors.js';
 import { OAUTH2_CALLBACK_PATH } from '../credential-providers/oauth2-providers.js';
-import type { BindingKey, VaultBinding } from '../token-vault/store.js';
+import { bindingKeyOf, providerRef } from '../oauth2/bindings.js';
+import { workloadIncarnation, type BindingKey, type VaultBinding } from '../token-vault/store.js';
 import type { TokenVault } from '../token-vault/vault.js';
 import { userKey, type WorkloadAccessTokens, type WorkloadPrincipal } from '../workload-access-tokens/workload-access-token.js';
 import { checkWorkloadAlive, principalFor } from './api-key-vending.js';
@@ -53,15 +54,6 @@ function margin(expiresAt: number, issuedAt: number): number {
 const REFRESH_LOCK_MS = 10_000;
 const RESERVED_PARAMETERS = new Set(['response_type', 'client_id', 'redirect_uri', 'state', 'code_challenge', 'code_challenge_method', 'scope', 'client_secret']);
 
-export function providerRef(name: string): string {
-  return `oauth2/${name}`;
-}
-
-export function clientOf(record: CredentialProviderRecord, secret: string): ClientCredentials {
-  const s = settingsOf(record);
-  return { clientId: s.clientId, clientSecret: secret, authentication: s.clientAuthentication };
-}
-
 /**
  * GetResourceOauth2Token for all three flows. Warm, every flow is one DynamoDB round trip
  * (workload, provider and, for a user, the vault binding in one BatchGetItem) and no KMS call.
@@ -78,7 +70,8 @@ export function oauth2Vending(deps: OAuth2VendingDependencies) {
   }
 
   async function machineToken(principal: WorkloadPrincipal, record: CredentialProviderRecord, input: TokenRequest, grant: Record<string, string | string[] | undefined>) {
-    const key = JSON.stringify([principal.workloadName, principal.user ? userKey(principal.user) : '', record.name, [...input.scopes].sort(), input.resources ?? [], input.audiences ?? [], grant.grant_type]);
+    // The provider's creation time: a provider deleted and created again (other client, other server) starts afresh.
+    const key = JSON.stringify([principal.workloadName, principal.workloadCreatedTime, principal.user ? userKey(principal.user) : '', record.name, record.createdTime, [...input.scopes].sort(), input.resources ?? [], input.audiences ?? [], grant.grant_type]);
     const cached = machineTokens.get(key);
     if (cached && cached.generation === record.secretGeneration && (cached.token.expiresAt ?? 0) - margin(cached.token.expiresAt ?? 0, cached.issuedAt) > now()) {
       return cached.token.accessToken;
@@ -111,6 +104,7 @@ export function oauth2Vending(deps: OAuth2VendingDependencies) {
       provider: providerRef(record.name),
       providerName: record.name,
       workload: principal.workloadName,
+      workloadCreatedTime: principal.workloadCreatedTime,
       user: principal.user!,
       scopes: input.scopes,
       callbackUrl,
@@ -150,7 +144,7 @@ export function oauth2Vending(deps: OAuth2VendingDependencies) {
         const result = await requestToken(vendor, settings.server, clientOf(record, await clientSecret(record)), { grant_type: 'refresh_token', refresh_token: tokens.refreshToken });
         if (isTokenError(result)) {
           if (result.error === 'invalid_grant') {
-            await deps.vault.store.delete(current.id);
+            await deps.vault.store.delete(current.id, current.version);
             return 'reconsent';
           }
           await deps.vault.store.put({ ...current, refreshLockUntil: 0 }, { version: current.version });
@@ -178,7 +172,7 @@ export function oauth2Vending(deps: OAuth2VendingDependencies) {
 
   async function userFederation(principal: WorkloadPrincipal, input: TokenRequest, caller: CallerContext) {
     if (!principal.user) throw ValidationException.field('workloadIdentityToken', 'must be a workload access token for a user (ForUserId or ForJWT) in the USER_FEDERATION flow');
-    const key: BindingKey = { workload: principal.workloadName, user: userKey(principal.user), provider: providerRef(input.resourceCredentialProviderName) };
+    const key: BindingKey = { workload: workloadIncarnation(principal.workloadName, principal.workloadCreatedTime), user: userKey(principal.user), provider: providerRef(input.resourceCredentialProviderName) };
     const found = await deps.lookup.lookup(principal.workloadName, { kind: 'oauth2', name: input.resourceCredentialProviderName }, deps.vault.id(key));
     checkWorkloadAlive(principal, found.workloadCreatedTime);
     const record = found.provider;
@@ -189,24 +183,29 @@ export function oauth2Vending(deps: OAuth2VendingDependencies) {
 
     if (input.sessionUri) {
       const session = await deps.sessions.get(input.sessionUri.slice(SESSION_URI_PREFIX.length));
-      if (!session || session.workload !== key.workload || userKey(session.user) !== key.user || session.providerName !== record.name) {
+      if (!session || bindingKeyOf(session).workload !== key.workload || userKey(session.user) !== key.user || session.providerName !== record.name) {
         throw new ResourceNotFoundException('No consent session with this sessionUri exists for this workload, user and provider');
       }
       const expired = session.expiresAt * 1000 < now();
       if (session.status === 'FAILED' || (expired && session.status !== 'COMPLETED')) return { sessionUri: input.sessionUri, sessionStatus: 'FAILED' as const };
       if (session.status !== 'COMPLETED') return { sessionUri: input.sessionUri, sessionStatus: 'IN_PROGRESS' as const };
-      if (found.binding) return { accessToken: (await deps.vault.open(found.binding)).accessToken };
-      return { sessionUri: input.sessionUri, sessionStatus: 'FAILED' as const };
+      if (!found.binding) return { sessionUri: input.sessionUri, sessionStatus: 'FAILED' as const };
+      // Complete: from here on the binding is served like any other (expiry, refresh, scopes).
     }
 
     const binding = found.binding;
     const covers = binding && input.scopes.every((s) => binding.scopes.includes(s));
-    if (binding && covers && !input.forceAuthentication) {
+    if (binding && covers && (!input.forceAuthentication || input.sessionUri)) {
       if (usable(binding)) return { accessToken: (await deps.vault.open(binding)).accessToken };
       if (binding.hasRefreshToken) {
         const token = await refreshed(binding, record);
         if (token !== 'reconsent') return { accessToken: token };
       }
+    }
+    // A workload that names return URLs binds every consent to its user through one of them;
+    // only a workload with none accepts tokens straight from the callback.
+    if (!input.resourceOauth2ReturnUrl && (found.allowedReturnUrls?.length ?? 0) > 0) {
+      throw ValidationException.field('resourceOauth2ReturnUrl', `is required to start a consent: workload identity ${principal.workloadName} binds consents to users through its allowed return URLs`);
     }
     return startConsent(principal, record, input, caller);
   }

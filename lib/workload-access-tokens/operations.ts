@@ -13,10 +13,10 @@ export interface WatDependencies {
 
 /** GetWorkloadAccessToken and its ForUserId / ForJWT variants. */
 export function workloadAccessTokenOperations({ identities, tokens, userTokens }: WatDependencies) {
-  async function mint(operation: string, workloadName: string, user: UserRef | undefined, caller: CallerContext, userToken?: string) {
+  async function mint(operation: string, workloadName: string, user: UserRef | undefined, caller: CallerContext, fromJwt?: { userToken: string; notAfter?: number }) {
     const workload = await identities.get(workloadName);
     if (!workload) throw new ResourceNotFoundException(`Workload identity ${workloadName} does not exist`);
-    const workloadAccessToken = await tokens.mint(watIssuer(caller), { workloadName, workloadCreatedTime: workload.createdTime, user, userToken });
+    const workloadAccessToken = await tokens.mint(watIssuer(caller), { workloadName, workloadCreatedTime: workload.createdTime, user, ...fromJwt });
     audit({ operation, requestId: caller.requestId, workload: workloadName, user, outcome: 'success' });
     return { workloadAccessToken };
   }
@@ -27,7 +27,7 @@ export function workloadAccessTokenOperations({ identities, tokens, userTokens }
       mint('GetWorkloadAccessTokenForUserId', input.workloadName, { kind: 'id', id: input.userId }, caller),
     async forJwt(input: { workloadName: string; userToken: string }, caller: CallerContext) {
       const user = await userTokens.verify(input.userToken);
-      return mint('GetWorkloadAccessTokenForJWT', input.workloadName, { kind: 'jwt', issuer: user.issuer, subject: user.subject }, caller, input.userToken);
+      return mint('GetWorkloadAccessTokenForJWT', input.workloadName, { kind: 'jwt', issuer: user.issuer, subject: user.subject }, caller, { userToken: input.userToken, notAfter: user.expiresAt });
     },
   };
 }

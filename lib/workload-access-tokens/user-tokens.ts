@@ -2,6 +2,7 @@ import { JwtVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { SimpleFetcher } from 'aws-jwt-verify/https';
 import { UnauthorizedException, ValidationException } from '../errors.js';
+import { config } from '../config.js';
 import { logger } from '../logger.js';
 
 /**
@@ -35,12 +36,12 @@ export function parseIssuers(raw: string | undefined): UserTokenIssuer[] {
 const LOOPBACK = /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\//;
 
 /**
- * aws-jwt-verify refuses plain http, rightly. A loopback issuer (development, tests) is the one
- * exception: nothing can sit between this process and its own machine.
+ * aws-jwt-verify refuses plain http, rightly. A loopback issuer in development (offline, or with
+ * ALLOW_LOOPBACK_ENDPOINTS) is the one exception: nothing sits between a process and its machine.
  */
 class LoopbackAwareFetcher extends SimpleFetcher {
   override async fetch(uri: string, requestOptions?: Record<string, unknown>, data?: ArrayBuffer): Promise<ArrayBuffer> {
-    if (!LOOPBACK.test(uri)) return super.fetch(uri, requestOptions, data);
+    if (!LOOPBACK.test(uri) || !config.allowLoopbackEndpoints) return super.fetch(uri, requestOptions, data);
     const response = await fetch(uri, { signal: AbortSignal.timeout(3000) });
     if (!response.ok) throw new Error(`GET ${uri}: ${response.status}`);
     return response.arrayBuffer();
@@ -56,6 +57,8 @@ async function fetchJson(url: string): Promise<Record<string, unknown>> {
 export interface VerifiedUser {
   issuer: string;
   subject: string;
+  /** When the JWT expires (epoch seconds), if it says. */
+  expiresAt?: number;
 }
 
 /** Verifies user JWTs against the configured issuers, with JWKS cached across invocations. */
@@ -105,6 +108,6 @@ export class UserTokenVerifier {
     if (typeof payload.iss !== 'string' || typeof payload.sub !== 'string' || payload.sub === '') {
       throw new UnauthorizedException('The user token has no subject');
     }
-    return { issuer: payload.iss, subject: payload.sub };
+    return { issuer: payload.iss, subject: payload.sub, ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp } : {}) };
   }
 }

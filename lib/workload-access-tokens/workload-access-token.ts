@@ -18,6 +18,8 @@ export interface WorkloadPrincipal {
    * key only this service holds, so the WAT reveals nothing more than the JWT its holder had.
    */
   userToken?: string;
+  /** Epoch seconds after which the token must not be valid (a WAT never outlives its user's JWT). */
+  notAfter?: number;
 }
 
 /** The stable key of a user across the vault and sessions. */
@@ -65,7 +67,7 @@ export class WorkloadAccessTokens {
       ...(principal.user ? { usr: principal.user } : {}),
       ...(principal.userToken ? { utk: sealUserToken(deriveKey(root, 'wat-user-token').key, principal.userToken) } : {}),
       iat,
-      exp: iat + this.settings.lifetimeSeconds,
+      exp: Math.min(iat + this.settings.lifetimeSeconds, principal.notAfter ?? Number.POSITIVE_INFINITY),
       jti: randomUUID(),
     };
     const signingInput = `${b64({ typ: HEADER_TYPE, alg: 'HS256', kid: key.kid })}.${b64(claims)}`;

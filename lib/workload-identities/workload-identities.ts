@@ -37,7 +37,11 @@ function notFound(name: string): ResourceNotFoundException {
   return new ResourceNotFoundException(`Workload identity ${name} does not exist`);
 }
 
+/** Return URLs without repeats; each must parse as an absolute URL (the contract's pattern is looser). */
 function uniqueUrls(urls: string[] | undefined): string[] {
+  (urls ?? []).forEach((url, i) => {
+    if (!URL.canParse(url)) throw ValidationException.field(`allowedResourceOauth2ReturnUrls.${i + 1}`, 'must be an absolute URL');
+  });
   return [...new Set(urls ?? [])];
 }
 

@@ -197,6 +197,21 @@ describe('API key credential provider input that is refused, with nothing stored
     expect(await managedSecretsOf(name)).toEqual([]);
   });
 
+  it('refuses the service own secrets as EXTERNAL: another provider managed secret, and the key ring', async () => {
+    const owner = uniqueName('owner');
+    const created = await client.send(new CreateApiKeyCredentialProviderCommand({ name: owner, apiKey: secretValue('owned') }));
+    for (const [secretId, jsonKey] of [
+      [created.apiKeySecretArn!.secretArn!, 'apiKey'],
+      [stack.functionEnvironment.SERVICE_KEYS_SECRET_ID!, 'x'],
+    ]) {
+      const name = uniqueName('thief');
+      const response = await rawCall('/identities/CreateApiKeyCredentialProvider', JSON.stringify({ name, apiKeySecretSource: 'EXTERNAL', apiKeySecretConfig: { secretId, jsonKey } }));
+      expect(response.errorType).toBe('ValidationException');
+      expect(response.body.message).toMatch(/manages itself/);
+      expect(await storedProvider(name)).toBeUndefined();
+    }
+  });
+
   it('says whether the secret holds no JSON or lacks the key, and never shows its value', async () => {
     const value = secretValue('plain');
     const plain = await customerSecret(value);

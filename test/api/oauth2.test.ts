@@ -61,9 +61,10 @@ async function customProvider(client = CLIENTS.basic, method: 'CLIENT_SECRET_BAS
   return name;
 }
 
-async function workload() {
+/** A workload; with return URLs (the default) its consents are bound to users through them. */
+async function workload(returnUrls = true) {
   const name = uniqueName('agent');
-  await control.send(new CreateWorkloadIdentityCommand({ name, allowedResourceOauth2ReturnUrls: [RETURN_URL] }));
+  await control.send(new CreateWorkloadIdentityCommand({ name, allowedResourceOauth2ReturnUrls: returnUrls ? [RETURN_URL] : [] }));
   return name;
 }
 
@@ -97,7 +98,8 @@ async function consentedUser(provider: string, userId = uniqueName('user')) {
 
 async function binding(workloadName: string, userId: string, provider: string) {
   const { createHash } = await import('node:crypto');
-  const id = createHash('sha256').update(JSON.stringify([workloadName, `id:${userId}`, `oauth2/${provider}`])).digest('base64url');
+  const workloadItem = (await ddb.send(new GetCommand({ TableName: env.WORKLOAD_IDENTITIES_TABLE!, Key: { directory: 'default', name: workloadName } }))).Item!;
+  const id = createHash('sha256').update(JSON.stringify([`${workloadName}@${workloadItem.createdTime}`, `id:${userId}`, `oauth2/${provider}`])).digest('base64url');
   return (await ddb.send(new GetCommand({ TableName: env.TOKEN_VAULT_TABLE!, Key: { pk: id } }))).Item;
 }
 
@@ -174,7 +176,7 @@ describe('OAuth2 credential providers', () => {
     const provider = await customProvider();
     const { workload: name, userId } = await consentedUser(provider);
     const wat = await userWat(name, uniqueName('other'));
-    await vend(wat, provider); // an open session
+    await vend(wat, provider, { resourceOauth2ReturnUrl: RETURN_URL }); // an open session
     const secretArn = (await control.send(new GetOauth2CredentialProviderCommand({ name: provider }))).clientSecretArn!.secretArn!;
     expect(await binding(name, userId, provider)).toBeDefined();
     await control.send(new DeleteOauth2CredentialProviderCommand({ name: provider }));
@@ -264,7 +266,7 @@ describe('GetResourceOauth2Token, USER_FEDERATION', () => {
 
   it('answers IN_PROGRESS while the user has not consented, with custom parameters in the URL', async () => {
     const provider = await customProvider();
-    const wat = await userWat(await workload(), 'waiting-user');
+    const wat = await userWat(await workload(false), 'waiting-user');
     const started = await vend(wat, provider, { customParameters: { login_hint: 'alice@example.com' } });
     expect(new URL(started.authorizationUrl!).searchParams.get('login_hint')).toBe('alice@example.com');
     expect(await vend(wat, provider, { sessionUri: started.sessionUri })).toMatchObject({ sessionStatus: 'IN_PROGRESS' });
@@ -300,7 +302,7 @@ describe('GetResourceOauth2Token, USER_FEDERATION', () => {
     await new Promise((r) => setTimeout(r, 2100));
     await fetch(`${as.issuer}/test/revoke/${CLIENTS.shortLived.client_id}`);
     try {
-      const result = await vend(wat, provider);
+      const result = await vend(wat, provider, { resourceOauth2ReturnUrl: RETURN_URL });
       expect(result.accessToken).toBeUndefined();
       expect(result.authorizationUrl).toBeTruthy();
       expect(await binding(name, userId, provider)).toBeUndefined();
@@ -312,14 +314,14 @@ describe('GetResourceOauth2Token, USER_FEDERATION', () => {
   it('starts a new consent when forceAuthentication is set, even with a token in the vault', async () => {
     const provider = await customProvider();
     const { wat } = await consentedUser(provider);
-    const forced = await vend(wat, provider, { forceAuthentication: true });
+    const forced = await vend(wat, provider, { forceAuthentication: true, resourceOauth2ReturnUrl: RETURN_URL });
     expect(forced.accessToken).toBeUndefined();
     expect(forced.authorizationUrl).toBeTruthy();
   });
 
   it('marks a refused consent FAILED and says so', async () => {
     const provider = await customProvider();
-    const wat = await userWat(await workload(), 'refusing-user');
+    const wat = await userWat(await workload(false), 'refusing-user');
     const started = await vend(wat, provider);
     const landed = await browserConsents(started.authorizationUrl!, { refuse: true });
     expect(landed.status).toBe(400);
@@ -335,13 +337,36 @@ describe('GetResourceOauth2Token, USER_FEDERATION', () => {
     expect(replay.status).toBe(400);
     expect(replay.headers.get('location')).toBeNull();
     const forged = new URL(landed.callbackUrl);
-    const [id, kid] = forged.searchParams.get('state')!.split('.');
-    for (const state of [`${id}.${kid}.${'A'.repeat(43)}`, `${'B'.repeat(43)}.${kid}.${'A'.repeat(43)}`, 'garbage', '']) {
+    const [sealed, kid] = forged.searchParams.get('state')!.split('.');
+    const flipped = `${sealed!.slice(0, -2)}${sealed!.endsWith('A') ? 'B' : 'A'}${sealed!.slice(-1)}`;
+    for (const state of [`${flipped}.${kid}`, `${'B'.repeat(80)}.${kid}`, `${sealed}.unknownkid`, `${sealed}.${kid}.extra`, 'garbage', '']) {
       forged.searchParams.set('state', state);
       const response = await fetch(forged, { redirect: 'manual' });
       expect(response.status).toBe(400);
       expect(response.headers.get('location')).toBeNull();
     }
+  });
+
+  it('requires a return URL to start a consent for a workload that has allowed return URLs', async () => {
+    const provider = await customProvider();
+    const wat = await userWat(await workload(), 'u');
+    const error = await failure(vend(wat, provider));
+    expect(error.name).toBe('ValidationException');
+    expect(error.fieldList).toEqual([expect.objectContaining({ name: 'resourceOauth2ReturnUrl' })]);
+  });
+
+  it('fails the session when another user tries to complete it, so the right one cannot later either', async () => {
+    const provider = await customProvider();
+    const name = await workload();
+    const alice = await userWat(name, 'alice-fail');
+    const started = await vend(alice, provider, { resourceOauth2ReturnUrl: RETURN_URL });
+    const landed = await browserConsents(started.authorizationUrl!);
+    // The authorization URL does not reveal the session: only the redirect to the return URL does.
+    expect(started.authorizationUrl).not.toContain(started.sessionUri!.split(':').pop());
+    expect(new URL(landed.location!).searchParams.get('session_id')).toBe(started.sessionUri);
+    expect((await failure(data.send(new CompleteResourceTokenAuthCommand({ sessionUri: started.sessionUri!, userIdentifier: { userId: 'mallory' } })))).name).toBe('AccessDeniedException');
+    expect(await vend(alice, provider, { sessionUri: started.sessionUri })).toMatchObject({ sessionStatus: 'FAILED' });
+    expect((await failure(data.send(new CompleteResourceTokenAuthCommand({ sessionUri: started.sessionUri!, userIdentifier: { userId: 'alice-fail' } })))).name).toBe('ValidationException');
   });
 
   it('refuses a return URL that is not on the workload allowlist', async () => {
@@ -358,21 +383,19 @@ describe('GetResourceOauth2Token, USER_FEDERATION', () => {
     expect((await failure(vend(wat, provider))).name).toBe('ValidationException');
   });
 
-  it('never gives a second user the first user token, nor releases a consent to the wrong user', async () => {
+  it('never gives a second user the first user token, nor lets them see the first user session', async () => {
     const provider = await customProvider();
     const name = await workload();
     const alice = await userWat(name, 'alice');
     const bob = await userWat(name, 'bob');
     const started = await vend(alice, provider, { resourceOauth2ReturnUrl: RETURN_URL });
     await browserConsents(started.authorizationUrl!);
-    const wrongUser = await failure(data.send(new CompleteResourceTokenAuthCommand({ sessionUri: started.sessionUri!, userIdentifier: { userId: 'bob' } })));
-    expect(wrongUser.name).toBe('AccessDeniedException');
     expect(await vend(alice, provider, { sessionUri: started.sessionUri })).toMatchObject({ sessionStatus: 'IN_PROGRESS' });
     const bobsView = await failure(vend(bob, provider, { sessionUri: started.sessionUri }));
     expect(bobsView.name).toBe('ResourceNotFoundException');
     await data.send(new CompleteResourceTokenAuthCommand({ sessionUri: started.sessionUri!, userIdentifier: { userId: 'alice' } }));
     const aliceToken = (await vend(alice, provider)).accessToken!;
-    const bobResult = await vend(bob, provider);
+    const bobResult = await vend(bob, provider, { resourceOauth2ReturnUrl: RETURN_URL });
     expect(bobResult.accessToken).toBeUndefined();
     expect(bobResult.authorizationUrl).toBeTruthy();
     expect(JSON.stringify(bobResult)).not.toContain(aliceToken);
@@ -490,7 +513,7 @@ describe('the bedrock-agentcore TypeScript SDK', () => {
 
   it('withAccessToken drives USER_FEDERATION: its onAuthUrl sends the user through consent, then it polls for the token', async () => {
     const provider = await customProvider();
-    const wat = await userWat(await workload(), 'sdk-user');
+    const wat = await userWat(await workload(false), 'sdk-user');
     const { withAccessToken } = await import('bedrock-agentcore/identity');
     let consentPage: Promise<unknown> | undefined;
     const result = await withSdkEnvironment(() =>

@@ -68,6 +68,13 @@ describe('workload access tokens', () => {
     expect(claims(plain).exp - claims(plain).iat).toBe(900);
   });
 
+  it('minted from a user JWT expire no later than the JWT', async () => {
+    const name = await workload();
+    const soon = Math.floor(Date.now() / 1000) + 60;
+    const wat = (await data.send(new GetWorkloadAccessTokenForJWTCommand({ workloadName: name, userToken: userJwt({ exp: soon }) }))).workloadAccessToken!;
+    expect(JSON.parse(Buffer.from(wat.split('.')[1]!, 'base64url').toString()).exp).toBe(soon);
+  });
+
   it('are refused for a workload that does not exist', async () => {
     const workloadName = uniqueName('nobody');
     for (const command of [

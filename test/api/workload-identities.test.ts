@@ -157,6 +157,7 @@ describe('workload identity input validation', () => {
     ['return URLs that are no list', { name: 'valid-name', allowedResourceOauth2ReturnUrls: 'https://x.example.com' }, 'allowedResourceOauth2ReturnUrls'],
     ['a return URL that is no URL', { name: 'valid-name', allowedResourceOauth2ReturnUrls: ['not a url'] }, 'allowedResourceOauth2ReturnUrls.1'],
     ['a return URL that is too long', { name: 'valid-name', allowedResourceOauth2ReturnUrls: [`https://x.example.com/${'a'.repeat(2048)}`] }, 'allowedResourceOauth2ReturnUrls.1'],
+    ['a return URL that matches the pattern but is no URL', { name: 'valid-name', allowedResourceOauth2ReturnUrls: ['http://[bad'] }, 'allowedResourceOauth2ReturnUrls.1'],
     ['a null return URL', { name: 'valid-name', allowedResourceOauth2ReturnUrls: [null] }, 'allowedResourceOauth2ReturnUrls.1'],
     ['too many tags', { name: 'valid-name', tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) }, 'tags'],
     ['a tag value of the wrong type', { name: 'valid-name', tags: { team: 5 } }, 'tags.team'],

@@ -54,6 +54,7 @@ async function vendingBench() {
       AWS_SECRET_ACCESS_KEY: 'bench',
       AWS_ACCOUNT_ID: '123456789012',
       POWERTOOLS_LOG_LEVEL: 'WARN',
+      ALLOW_LOOPBACK_ENDPOINTS: 'true',
     });
     const clients = await import('../../lib/aws/clients.js');
     for (const client of [clients.dynamoDocumentClient(), clients.secretsManagerClient(), clients.kmsClient()]) {
@@ -162,7 +163,8 @@ async function oauth2Rows(call: (handler: any, path: string, body: unknown) => P
       new EnvelopeCipher(new KmsKeyService(clients.kmsClient())),
       async () => process.env.SERVICE_KMS_KEY_ID!,
     );
-    await vault.write({ workload: 'bench-agent', user: 'id:bench-user', provider: 'oauth2/bench-oauth' }, { accessToken: 'bench-user-token', refreshToken: 'bench-refresh' }, { scopes: ['read'], expiresAt: Date.now() + 3_600_000 });
+    const { Item } = await clients.dynamoDocumentClient().send(new GetCommand({ TableName: process.env.WORKLOAD_IDENTITIES_TABLE!, Key: { directory: 'default', name: 'bench-agent' } }));
+    await vault.write({ workload: `bench-agent@${Item!.createdTime}`, user: 'id:bench-user', provider: 'oauth2/bench-oauth' }, { accessToken: 'bench-user-token', refreshToken: 'bench-refresh' }, { scopes: ['read'], expiresAt: Date.now() + 3_600_000 });
     return [
       await measure('warm GetResourceOauth2Token (M2M)', async () => {
         await call(dataPlane, '/identities/oauth2/token', { workloadIdentityToken: workloadAccessToken, resourceCredentialProviderName: 'bench-oauth', scopes: ['read'], oauth2Flow: 'M2M' });

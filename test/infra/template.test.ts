@@ -124,6 +124,19 @@ describe('the CloudFormation template of `osls package`', () => {
     expect(actions.sort()).toEqual(['dynamodb:Query', 'dynamodb:UpdateItem', 'secretsmanager:DescribeSecret']);
   });
 
+  it('reads customer secrets only where their owner opted in with the deployment tag', () => {
+    for (const [id, role] of ofType('AWS::IAM::Role')) {
+      for (const policy of role.Properties.Policies ?? []) {
+        for (const statement of policy.PolicyDocument.Statement) {
+          const resource = JSON.stringify(statement.Resource);
+          if ([statement.Action].flat().includes('secretsmanager:GetSecretValue') && resource.includes(':*:secret:*')) {
+            expect(statement.Condition, `${id} ${statement.Sid}`).toEqual({ StringEquals: { 'secretsmanager:ResourceTag/agentcore-identity-access': 'agentcore-identity-ci' } });
+          }
+        }
+      }
+    }
+  });
+
   it('grants no function a wildcard action', () => {
     for (const [, role] of ofType('AWS::IAM::Role')) {
       for (const policy of role.Properties.Policies ?? []) {

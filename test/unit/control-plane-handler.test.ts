@@ -18,6 +18,13 @@ describe('the control-plane handler with the sample API Gateway event', () => {
     await client.send(new DeleteWorkloadIdentityCommand({ name: 'sample-agent' }));
   });
 
+  it('treats a request that reached the catch-all route as no operation, whatever its path says', async () => {
+    const event = { ...sampleEvent('http/create-workload-identity.json'), routeKey: '$default' };
+    const result = await handler(event, lambdaContext());
+    expect(result.statusCode).toBe(404);
+    expect(result.headers?.['x-amzn-errortype']).toBe('UnknownOperationException');
+  });
+
   it('never answers a 500 or a stack trace to a body that is not what it claims', async () => {
     const event = { ...sampleEvent('http/create-workload-identity.json'), body: '%%%not base64 json', isBase64Encoded: true };
     const result = await handler(event, lambdaContext());
