@@ -14,7 +14,3 @@ export function apiKeyCredentialProviderArn(where: Where, name: string): string 
 export function oauth2CredentialProviderArn(where: Where, name: string): string {
   return `arn:${where.partition}:acps:${where.region}:${where.accountId}:token-vault/default/oauth2credentialprovider/${name}`;
 }
-
-export function tokenVaultArn(where: Where): string {
-  return `arn:${where.partition}:acps:${where.region}:${where.accountId}:token-vault/default`;
-}

@@ -72,7 +72,7 @@ function secretInput(config: ConfigInput): SecretInput {
 }
 
 /** Resolves everything about a provider but its secret; every refusal names the field. */
-async function resolveSettings(input: OAuth2ProviderInput): Promise<OAuth2Settings> {
+async function resolveSettings(input: OAuth2ProviderInput): Promise<{ settings: OAuth2Settings; config: ConfigInput; field: string }> {
   const vendor = vendorOf(input.credentialProviderVendor);
   const { member, config, field } = vendorConfig(input);
   if (!config.clientId) throw ValidationException.field(`${field}.clientId`, 'is required');
@@ -98,7 +98,7 @@ async function resolveSettings(input: OAuth2ProviderInput): Promise<OAuth2Settin
     server = vendor.authorizationServer(config, field);
   }
   const obo = config.onBehalfOfTokenExchangeConfig;
-  return {
+  const settings: OAuth2Settings = {
     vendor: vendor.name,
     member,
     clientId: config.clientId,
@@ -110,6 +110,7 @@ async function resolveSettings(input: OAuth2ProviderInput): Promise<OAuth2Settin
       ? { onBehalfOf: { grantType: obo.grantType, actorTokenContent: obo.tokenExchangeGrantTypeConfig?.actorTokenContent, actorTokenScopes: obo.tokenExchangeGrantTypeConfig?.actorTokenScopes } }
       : {}),
   };
+  return { settings, config, field };
 }
 
 function describe(caller: CallerContext, record: CredentialProviderRecord) {
@@ -157,8 +158,7 @@ export function oauth2ProviderOperations(deps: OAuth2ProviderDependencies & { on
 
   return {
     async create(input: OAuth2ProviderInput, caller: CallerContext) {
-      const settings = await resolveSettings(input);
-      const { config, field } = vendorConfig(input);
+      const { settings, config, field } = await resolveSettings(input);
       const tags = input.tags ?? {};
       const placement = await secrets.place('oauth2', input.name, secretInput(config), secretFields(field), caller, tags);
       const record = await records.create('oauth2', input.name, placement, tags, settings as unknown as Record<string, unknown>);
@@ -175,8 +175,7 @@ export function oauth2ProviderOperations(deps: OAuth2ProviderDependencies & { on
     async update(input: OAuth2ProviderInput, caller: CallerContext) {
       const current = await store.get({ kind: 'oauth2', name: input.name });
       if (!current) throw notFound(input.name);
-      const settings = await resolveSettings(input);
-      const { config, field } = vendorConfig(input);
+      const { settings, config, field } = await resolveSettings(input);
       const change = await secrets.replace(current, secretInput(config), secretFields(field), caller);
       const record = await records.update(current, { ...change, settings: settings as unknown as Record<string, unknown> });
       return describe(caller, record);

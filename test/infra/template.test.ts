@@ -26,6 +26,14 @@ beforeAll(async () => {
   resources = JSON.parse(readFileSync(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8')).Resources;
 }, 180_000);
 
+/** The route of a contract operation among `routes`, asserted to exist. */
+function routeOf(routes: Record<string, any>[], name: string) {
+  const op = contract[name]!;
+  const route = routes.find((r) => r.RouteKey === `${op.method} ${op.path}`);
+  expect(route, name).toBeDefined();
+  return route!;
+}
+
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
 function routesTo(functionLogicalId: string) {
@@ -77,12 +85,7 @@ describe('the CloudFormation template of `osls package`', () => {
 
   it('routes every control-plane operation to its path, behind the aws_iam authorizer', () => {
     const routes = routesTo('ControlPlane');
-    for (const name of Object.keys(controlPlaneOperations)) {
-      const op = contract[name]!;
-      const route = routes.find((r) => r.RouteKey === `${op.method} ${op.path}`);
-      expect(route, name).toBeDefined();
-      expect(route!.AuthorizationType, name).toBe('AWS_IAM');
-    }
+    for (const name of Object.keys(controlPlaneOperations)) expect(routeOf(routes, name).AuthorizationType, name).toBe('AWS_IAM');
     // The catch-all gives unknown paths AgentCore's shaped 404.
     expect(routes.map((r) => r.RouteKey)).toContain('$default');
   });
@@ -90,11 +93,8 @@ describe('the CloudFormation template of `osls package`', () => {
   it('routes the data plane: WAT minting behind aws_iam, vending authorized by the WAT itself', () => {
     const routes = routesTo('DataPlane');
     for (const name of Object.keys(dataPlaneOperations)) {
-      const op = contract[name]!;
-      const route = routes.find((r) => r.RouteKey === `${op.method} ${op.path}`);
-      expect(route, name).toBeDefined();
       const iam = name.startsWith('GetWorkloadAccessToken') || name === 'CompleteResourceTokenAuth';
-      expect(route!.AuthorizationType, name).toBe(iam ? 'AWS_IAM' : undefined);
+      expect(routeOf(routes, name).AuthorizationType, name).toBe(iam ? 'AWS_IAM' : undefined);
     }
   });
 
