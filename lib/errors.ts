@@ -80,6 +80,29 @@ export class InternalServerException extends AgentCoreError {
   readonly errorType = 'InternalServerException';
 }
 
+/**
+ * Failures that are not ours but a dependency's. AgentCore models InternalServerException as its
+ * only server error, so the wire name stays that (every SDK retries it); the status tells an
+ * operator, a load balancer and the fuzz test which side failed: 502 an authorization server
+ * (unreachable, 5xx, malformed or oversized answer), 504 an authorization server that did not
+ * answer within its deadline (the outcome of the request is unknown), 503 an AWS dependency
+ * that stalled or was unavailable. A plain InternalServerException (500) is always our bug.
+ */
+export type DependencyFailureKind = 'upstream' | 'upstream-timeout' | 'aws-unavailable';
+const DEPENDENCY_STATUS: Record<DependencyFailureKind, number> = { upstream: 502, 'upstream-timeout': 504, 'aws-unavailable': 503 };
+
+export class DependencyFailure extends InternalServerException {
+  constructor(
+    message: string,
+    readonly kind: DependencyFailureKind,
+  ) {
+    super(message);
+  }
+  get status(): number {
+    return DEPENDENCY_STATUS[this.kind];
+  }
+}
+
 const STATUS: Record<string, number> = {
   ValidationException: 400,
   DecryptionFailure: 400,
@@ -96,5 +119,6 @@ const STATUS: Record<string, number> = {
 };
 
 export function httpStatusOf(error: AgentCoreError): number {
+  if (error instanceof DependencyFailure) return error.status;
   return STATUS[error.errorType] ?? 500;
 }
