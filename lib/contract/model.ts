@@ -45,3 +45,37 @@ const byPath = new Map(Object.entries(operations).map(([name, op]) => [`${op.met
 export function operationForRoute(method: string, path: string): OperationName | undefined {
   return byPath.get(`${method.toUpperCase()} ${path}`);
 }
+
+/**
+ * Limits the service adds where the model is silent but storage is not: DynamoDB refuses items
+ * over 400 KB, and Secrets Manager values over 65,536 bytes. Lengths count code points (up to 4
+ * UTF-8 bytes each), so the worst cases below are in bytes:
+ * - a workload identity: 20 return URLs x 2,048 + 50 tags x (128 + 256) code points = at most 240 KB;
+ * - a consent session: 100 scopes x 128 + a return URL and a custom state = at most 85 KB;
+ * - an OAuth2 provider: tags (77 KB) + endpoints, discovery URL, response types and actor scopes
+ *   = at most 260 KB.
+ * `maxLength` applies to every string of the shape the model leaves unbounded; `maxItems` to lists
+ * and maps; `maxJsonBytes` to values stored inside a JSON secret.
+ */
+export interface EdgeLimit {
+  maxItems?: number;
+  maxLength?: number;
+  maxJsonBytes?: number;
+}
+
+/** Strings the model leaves unbounded (URLs, identifiers, page tokens) are at most this long. */
+export const DEFAULT_MAX_STRING_LENGTH = 2048;
+
+export const edgeLimits: Readonly<Record<string, EdgeLimit>> = Object.freeze({
+  ScopesListType: { maxItems: 100 },
+  AudiencesListType: { maxItems: 10 },
+  ResourcesListType: { maxItems: 10 },
+  ResourceOauth2ReturnUrlListType: { maxItems: 20 },
+  CustomRequestParametersType: { maxItems: 20 },
+  ResponseListType: { maxItems: 10 },
+  SubnetIds: { maxItems: 16 },
+  // A managed secret holds {"apiKey": <value>}: its JSON form must leave room in 65,536 bytes.
+  ApiKeyType: { maxJsonBytes: 65_000 },
+  ClientSecretType: { maxJsonBytes: 65_000 },
+  DefaultClientSecretType: { maxJsonBytes: 65_000 },
+});
