@@ -9,7 +9,7 @@
  * What a run must show: no status 500 (502/503/504 are deliberate dependency failures, see
  * DependencyFailure in lib/errors.ts) and an `x-amzn-errortype` on every 4xx.
  */
-import { operations, shapes, type Shape } from '../../lib/contract/model.js';
+import { DEFAULT_MAX_STRING_LENGTH, edgeLimits, operations, shapes, type Shape } from '../../lib/contract/model.js';
 import { PATTERN_SAMPLES } from './patterns.js';
 
 export interface FuzzTargets {
@@ -211,6 +211,64 @@ function structuresOf(shapeName: string, value: unknown, out: { value: Record<st
   return out;
 }
 
+/** Members that keep their meaningful value when a body is made maximal (else nothing would reach storage). */
+const KEEP = new Set(['workloadIdentityToken', 'resourceCredentialProviderName', 'name', 'workloadName', 'resourceOauth2ReturnUrl', 'sessionUri', 'kmsKeyArn', 'discoveryUrl', 'secretId']);
+const WIDE = '😀'; // one code point, two UTF-16 units, four UTF-8 bytes: the most bytes a length allows
+
+function maximalString(shapeName: string, member: string): string {
+  const shape = shapeOf(shapeName);
+  const max = shape.max ?? edgeLimits[shapeName]?.maxLength ?? DEFAULT_MAX_STRING_LENGTH;
+  const jsonBytes = edgeLimits[shapeName]?.maxJsonBytes;
+  if (jsonBytes !== undefined) return 'k'.repeat(Math.min(max, jsonBytes - 20));
+  if (['issuer', 'authorizationEndpoint', 'tokenEndpoint'].includes(member)) return 'http://127.0.0.1:9/' + WIDE.repeat(max - 19);
+  if (shapeName === 'ResourceOauth2ReturnUrlType') return 'https://app.example.com/' + WIDE.repeat(max - 24);
+  if (shapeName === 'TagKey' || shapeName === 'CustomRequestKeyType') return 'k'.repeat(max);
+  if (shapeName === 'TagValue') return 'v'.repeat(max);
+  if (shape.pattern) return PATTERN_SAMPLES[shapeName] ?? 'x';
+  return WIDE.repeat(max);
+}
+
+/**
+ * The largest body the contract accepts: every list and map present filled to its limit, every
+ * free-text string at its maximum length in 4-byte characters. What it writes must still fit in a
+ * DynamoDB item (400 KB) and a Secrets Manager value (64 KB).
+ */
+function maximize(shapeName: string, value: unknown, member = ''): unknown {
+  const shape = shapeOf(shapeName);
+  if (KEEP.has(member)) return value;
+  switch (shape.type) {
+    case 'structure': {
+      if (!value || typeof value !== 'object') return value;
+      const out: Record<string, unknown> = {};
+      for (const [name, v] of Object.entries(value)) {
+        const ref = shape.members?.[name];
+        out[name] = ref ? maximize(ref.shape, v, name) : v;
+      }
+      return out;
+    }
+    case 'list': {
+      const cap = shape.max ?? edgeLimits[shapeName]?.maxItems ?? 3;
+      const items = Array.isArray(value) && value.length ? value : shapeOf(shape.member!.shape).type === 'string' ? [maximalString(shape.member!.shape, '')] : [];
+      if (!items.length) return value;
+      return Array.from({ length: cap }, (_, i) => {
+        const item = maximize(shape.member!.shape, items[i % items.length], '');
+        return typeof item === 'string' && !shapeOf(shape.member!.shape).pattern && !shapeOf(shape.member!.shape).enum ? `${i}`.padEnd(2, '-') + item.slice(4) : item;
+      });
+    }
+    case 'map': {
+      const cap = shape.max ?? edgeLimits[shapeName]?.maxItems ?? 3;
+      const out: Record<string, unknown> = {};
+      const key = maximalString(shape.key!.shape, '');
+      for (let i = 0; i < cap; i++) out[`${i}-${key}`.slice(0, key.length)] = maximalString(shape.value!.shape, '');
+      return out;
+    }
+    case 'string':
+      return shape.enum ? value : maximalString(shapeName, member);
+    default:
+      return value;
+  }
+}
+
 function wrongValue(rng: Rng): unknown {
   return rng.pick<unknown>([0, -1, 1.5, 1e308, -1e308, 2 ** 53 + 2, '', 'x', ' ', true, false, [], [1, 'a'], {}, { a: 1 }, JSON.parse('{"__proto__":{"x":1}}'), [[[[[]]]]], 'null']);
 }
@@ -330,7 +388,7 @@ function callbackQuery(rng: Rng, t: FuzzTargets): string {
   return parts.length ? `?${parts.join('&')}` : rng.pick(['', '?', '?&&', '?=x', '?state']);
 }
 
-const KINDS = ['valid', 'wrong-type', 'prototype-members', 'prototype-keys', 'bad-union', 'huge-list', 'surrogate', 'extreme-string', 'malformed-json', 'bad-token', 'nulls'] as const;
+const KINDS = ['valid', 'wrong-type', 'prototype-members', 'prototype-keys', 'bad-union', 'huge-list', 'surrogate', 'extreme-string', 'malformed-json', 'bad-token', 'nulls', 'maximal'] as const;
 
 /**
  * `count` requests from `seed`: every operation in turn (and the callback and unknown paths),
@@ -356,7 +414,7 @@ export function* fuzzRequests(seed: number, count: number, t: FuzzTargets): Gene
     const op = operations[route]!;
     const request = (kind: string, body: string | Uint8Array): FuzzRequest => ({ kind, method: 'POST', path: op.path, body });
     const kind = rng.pick(KINDS);
-    const input = generate(op.input, rng, t, route) as Record<string, unknown>;
+    let input = generate(op.input, rng, t, route) as Record<string, unknown>;
     const slots = slotsOf(op.input, input);
     const structures = structuresOf(op.input, input);
     switch (kind) {
@@ -449,6 +507,9 @@ export function* fuzzRequests(seed: number, count: number, t: FuzzTargets): Gene
         else input.workloadIdentityToken = badWat(rng, t);
         break;
       }
+      case 'maximal':
+        input = maximize(op.input, input) as Record<string, unknown>;
+        break;
       case 'nulls': {
         for (const s of slots) if (rng.chance(0.3)) (s.parent as Record<string, unknown>)[s.key] = null;
         break;
