@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { CLIENTS } from '../setup/authorization-server.js';
-import { stack } from '../setup/clients.js';
+import { secretValue, stack } from '../setup/clients.js';
 import { cleanUpFuzz, fuzzRequests, histogram, prepareFuzzTargets, runFuzz, type FuzzTargets } from '../bench/fuzz.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261122);
@@ -19,6 +19,7 @@ describe('fuzzing every operation, the OAuth2 callback and unknown paths over ra
     targets = await prepareFuzzTargets(stack.url, {
       tag: randomBytes(3).toString('hex'),
       authorizationServer: { issuer: authorizationServer.issuer, clientId: CLIENTS.basic.client_id, clientSecret: CLIENTS.basic.client_secret },
+      secret: secretValue,
     });
     const outcome = await runFuzz(stack.url, fuzzRequests(SEED, REQUESTS, targets), 8);
     console.log(`fuzz: ${outcome.requests} requests; ${histogram(outcome)}`);

@@ -571,7 +571,12 @@ async function call(baseUrl: string, path: string, body: unknown): Promise<any> 
  * WATs for it, an API key provider and two OAuth2 providers (one on `authorizationServer` when
  * given, one whose endpoints are a closed loopback port).
  */
-export async function prepareFuzzTargets(baseUrl: string, options: { tag: string; authorizationServer?: { issuer: string; clientId: string; clientSecret: string } }): Promise<FuzzTargets> {
+export async function prepareFuzzTargets(
+  baseUrl: string,
+  options: { tag: string; authorizationServer?: { issuer: string; clientId: string; clientSecret: string }; secret?: (label: string) => string },
+): Promise<FuzzTargets> {
+  // The test passes its secretValue, so that the log-hygiene check looks for these too.
+  const secret = options.secret ?? ((label: string) => `fuzz-${label}-${options.tag}`);
   const prefix = `fuzz${options.tag}-`;
   const workloadName = `${prefix}agent`;
   const returnUrl = 'https://app.example.com/fuzz/cb';
@@ -579,7 +584,7 @@ export async function prepareFuzzTargets(baseUrl: string, options: { tag: string
   const { workloadAccessToken: wat } = await call(baseUrl, '/identities/GetWorkloadAccessToken', { workloadName });
   const { workloadAccessToken: userWat } = await call(baseUrl, '/identities/GetWorkloadAccessTokenForUserId', { workloadName, userId: 'fuzz-user' });
   const apiKeyProvider = `${prefix}key`;
-  await call(baseUrl, '/identities/CreateApiKeyCredentialProvider', { name: apiKeyProvider, apiKey: `fuzz-api-key-${options.tag}` });
+  await call(baseUrl, '/identities/CreateApiKeyCredentialProvider', { name: apiKeyProvider, apiKey: secret('api-key') });
   const closed = `${prefix}closed`;
   await call(baseUrl, '/identities/CreateOauth2CredentialProvider', {
     name: closed,
@@ -587,7 +592,7 @@ export async function prepareFuzzTargets(baseUrl: string, options: { tag: string
     oauth2ProviderConfigInput: {
       customOauth2ProviderConfig: {
         clientId: 'fuzz-client',
-        clientSecret: `fuzz-client-secret-${options.tag}`,
+        clientSecret: secret('client-secret'),
         oauthDiscovery: { authorizationServerMetadata: { issuer: 'http://127.0.0.1:9', authorizationEndpoint: 'http://127.0.0.1:9/authorize', tokenEndpoint: 'http://127.0.0.1:9/token' } },
       },
     },
@@ -639,11 +644,13 @@ export function histogram(outcome: FuzzOutcome): string {
 
 /** `npm run bench`: the same stream against a stack of its own. */
 export async function benchFuzz(): Promise<string[]> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const { startStack } = await import('../../infra/local/stack.js');
   const stack = await startStack({ port: 0, stage: 'fuzz' });
   try {
     const seed = Number(process.env.FUZZ_SEED ?? 7);
-    const count = Number(process.env.FUZZ_REQUESTS ?? 5000);
+    // 3,000 by default keeps the bench near a minute with the stack's start; the suite sends 5,000.
+    const count = Number(process.env.FUZZ_REQUESTS ?? 3000);
     const targets = await prepareFuzzTargets(stack.url, { tag: 'bench' });
     const started = Date.now();
     const outcome = await runFuzz(stack.url, fuzzRequests(seed, count, targets), 8);
@@ -652,7 +659,7 @@ export async function benchFuzz(): Promise<string[]> {
       `fuzz (seed ${seed}): ${outcome.requests} requests over ${Object.keys(operations).length} operations, the callback and unknown paths in ${seconds.toFixed(1)} s`,
       `  statuses: ${histogram(outcome)}`,
       `  500s: ${outcome.serverErrors.length}; 4xx without x-amzn-errortype: ${outcome.missingErrorType.length}`,
-      ...outcome.serverErrors.slice(0, 5).map((line) => `  ! ${line.slice(0, 300)}`),
+      ...outcome.serverErrors.slice(0, 5).map((line) => `  ! ${line.slice(0, 200)}`),
     ];
   } finally {
     await stack.stop();
