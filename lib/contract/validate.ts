@@ -66,6 +66,16 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  */
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
+/**
+ * For text that reaches storage from elsewhere than a request (an authorization server's discovery
+ * document): the same rule the edge applies, a string of valid Unicode within `maxLength` code
+ * points, or undefined.
+ */
+export function storableText(value: unknown, maxLength: number = DEFAULT_MAX_STRING_LENGTH): string | undefined {
+  if (typeof value !== 'string' || LONE_SURROGATE.test(value) || value.length > 2 * maxLength || countCodePoints(value) > maxLength) return undefined;
+  return value;
+}
+
 function lengthMessage(min: number | undefined, max: number | undefined, what: string): string {
   if (min !== undefined && max !== undefined) return `failed to satisfy constraint: Member must have ${what} between ${min} and ${max}`;
   if (min !== undefined) return `failed to satisfy constraint: Member must have ${what} greater than or equal to ${min}`;

@@ -136,3 +136,15 @@ describe('validation against the contract', () => {
     ]);
   });
 });
+
+describe('storableText, for text that reaches storage from elsewhere than a request', () => {
+  it('keeps valid Unicode within the length, and nothing else', async () => {
+    const { storableText } = await import('../../lib/contract/validate.js');
+    expect(storableText('https://idp.example.com')).toBe('https://idp.example.com');
+    expect(storableText('😀'.repeat(2048))).toBe('😀'.repeat(2048));
+    expect(storableText('a'.repeat(2049))).toBeUndefined();
+    expect(storableText('x\uD800')).toBeUndefined();
+    expect(storableText({ constructor: 1 })).toBeUndefined();
+    expect(storableText('code', 3)).toBeUndefined();
+  });
+});
