@@ -6,6 +6,8 @@ import {
   DeleteApiKeyCredentialProviderCommand,
   DeleteWorkloadIdentityCommand,
   GetApiKeyCredentialProviderCommand,
+  UpdateApiKeyCredentialProviderCommand,
+  UpdateWorkloadIdentityCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { GetResourceApiKeyCommand, GetResourceOauth2TokenCommand, GetWorkloadAccessTokenCommand } from '@aws-sdk/client-bedrock-agentcore';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
@@ -35,8 +37,10 @@ describe('tags whose keys are Object.prototype member names', () => {
     const raw = uniqueName('proto-raw');
     const answer = await rawCall('/identities/CreateWorkloadIdentity', `{"name":"${raw}","tags":{"constructor":"c1","__proto__":"p1","toString":"t1"}}`);
     expect(answer.status).toBe(201);
+    await control.send(new UpdateWorkloadIdentityCommand({ name: raw, allowedResourceOauth2ReturnUrls: ['https://app.example.com/cb'] }));
     const stored = await workloads.get(raw);
     expect(Object.entries(stored!.tags).sort()).toEqual([['__proto__', 'p1'], ['constructor', 'c1'], ['toString', 't1']]);
+    expect(stored!.allowedResourceOauth2ReturnUrls).toEqual(['https://app.example.com/cb']);
     await control.send(new DeleteWorkloadIdentityCommand({ name }));
     await control.send(new DeleteWorkloadIdentityCommand({ name: raw }));
   });
@@ -53,8 +57,12 @@ describe('tags whose keys are Object.prototype member names', () => {
     const described = await emulatorSecretsClient().send(new DescribeSecretCommand({ SecretId: record!.secretArn }));
     const secretTags = Object.fromEntries((described.Tags ?? []).map((t) => [t.Key, t.Value]));
     expect(secretTags).toMatchObject(JSON.parse('{"constructor":"c1","__proto__":"p1","toString":"t1","valueOf":"v1"}'));
-    // Reads and updates of the record go on working.
+    // Reads and updates of the record go on working, and keep the tags.
     expect((await control.send(new GetApiKeyCredentialProviderCommand({ name }))).name).toBe(name);
+    await control.send(new UpdateApiKeyCredentialProviderCommand({ name, apiKey: secretValue('proto-tags-2') }));
+    const updated = await providers.get({ kind: 'apikey', name });
+    expect(updated!.version).toBe(record!.version + 1);
+    expect(Object.entries(updated!.tags).sort()).toEqual([['__proto__', 'p1'], ['constructor', 'c1'], ['toString', 't1'], ['valueOf', 'v1']]);
     await control.send(new DeleteApiKeyCredentialProviderCommand({ name }));
   });
 });
