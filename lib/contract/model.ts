@@ -45,3 +45,39 @@ const byPath = new Map(Object.entries(operations).map(([name, op]) => [`${op.met
 export function operationForRoute(method: string, path: string): OperationName | undefined {
   return byPath.get(`${method.toUpperCase()} ${path}`);
 }
+
+/**
+ * Limits the service adds where the model is silent but storage is not: DynamoDB refuses items
+ * over 400 KB, Secrets Manager values over 65,536 bytes. Lengths count code points (up to 4 UTF-8
+ * bytes each), so the worst cases, in bytes, are:
+ * - a workload identity: 20 return URLs x 2,048 x 4 + 50 tags x (128 + 256) x 4 = about 240 KB;
+ * - a consent session: 100 scopes x 128 x 4 + a return URL (8 KB) + a custom state (16 KB) + the
+ *   user (a JWT's issuer and subject, under 100 KB) = about 180 KB;
+ * - an OAuth2 provider: tags (77 KB) + issuer, endpoints and discovery URL (33 KB) + 10 response
+ *   types x 128 x 4 + 100 actor-token scopes x 128 x 4 = about 170 KB.
+ * `maxLength` applies to strings the model leaves unbounded, `maxItems` to lists and maps the model
+ * leaves unbounded, `maxJsonBytes` to values the service stores inside a JSON secret.
+ */
+export interface EdgeLimit {
+  maxItems?: number;
+  maxLength?: number;
+  maxJsonBytes?: number;
+}
+
+/** Strings the model leaves unbounded (URLs, identifiers, page tokens) are at most this long. */
+export const DEFAULT_MAX_STRING_LENGTH = 2048;
+
+export const edgeLimits: Readonly<Record<string, EdgeLimit>> = Object.freeze({
+  ScopesListType: { maxItems: 100 },
+  AudiencesListType: { maxItems: 10 },
+  ResourcesListType: { maxItems: 10 },
+  ResourceOauth2ReturnUrlListType: { maxItems: 20 },
+  CustomRequestParametersType: { maxItems: 20 },
+  ResponseListType: { maxItems: 10 },
+  ResponseType: { maxLength: 128 },
+  SubnetIds: { maxItems: 16 },
+  // A managed secret holds {"apiKey": <value>}: its JSON form must leave room in 65,536 bytes.
+  ApiKeyType: { maxJsonBytes: 65_000 },
+  ClientSecretType: { maxJsonBytes: 65_000 },
+  DefaultClientSecretType: { maxJsonBytes: 65_000 },
+});

@@ -1,128 +1,208 @@
+import { RE2JS } from 're2js';
 import { ValidationException, type ValidationExceptionField } from '../errors.js';
-import { shapes, type Shape } from './model.js';
+import { DEFAULT_MAX_STRING_LENGTH, edgeLimits, shapes, type EdgeLimit, type Shape } from './model.js';
 
 /**
- * Validates a request body against its input shape. All violations are collected, so that a
- * client learns every bad field at once. Messages name the field and the constraint, never the
- * value: inputs carry API keys and client secrets.
+ * Validates a request body against its input shape and returns the value the operation may use:
+ * structures hold only the members the contract knows (unknown ones are ignored, as AWS services
+ * do, so newer clients keep working), and maps are null-prototype objects, so that a key such as
+ * `constructor` or `__proto__` (valid AWS tag keys) is an ordinary key everywhere downstream.
  *
- * Smithy patterns are not anchored by the model; AgentCore validates whole values, so we do too.
+ * All violations are collected, so that a client learns every bad field at once. Messages name the
+ * field and the constraint, never the value: inputs carry API keys and client secrets.
+ *
+ * Only own properties are ever read: a member named like an `Object.prototype` property is just a
+ * member. Smithy patterns are not anchored by the model; AgentCore validates whole values, so we
+ * do too, with RE2 (linear in the input: a pattern cannot be made to backtrack).
  */
 export function validateShape<T>(shapeName: string, input: unknown): T {
   const problems: ValidationExceptionField[] = [];
-  check(shapeName, input, '', problems);
+  const value = check(shapeName, input, '', problems);
   if (problems.length > 0) {
     const summary = problems.map((p) => `Value at '${p.name}' ${p.message}`).join('; ');
     const count = `${problems.length} validation error${problems.length > 1 ? 's' : ''} detected: `;
     throw new ValidationException(count + summary, 'FieldValidationFailed', problems);
   }
-  return input as T;
+  return value as T;
 }
 
-const patternCache = new Map<string, RegExp>();
-function anchored(pattern: string): RegExp {
+const patternCache = new Map<string, RE2JS>();
+/** The compiled pattern of a shape; `matches` requires the whole value to match. */
+export function compiledPattern(pattern: string): RE2JS {
   let re = patternCache.get(pattern);
   if (!re) {
-    re = new RegExp(`^(?:${pattern})$`, 'u');
+    re = RE2JS.compile(pattern);
     patternCache.set(pattern, re);
   }
   return re;
+}
+
+/** Whole-value match of a model pattern, in time linear in the value. */
+export function matchesPattern(pattern: string, value: string): boolean {
+  return compiledPattern(pattern).testExact(value);
+}
+
+function own(object: object, key: string): unknown {
+  return Object.hasOwn(object, key) ? (object as Record<string, unknown>)[key] : undefined;
+}
+
+function shapeNamed(name: string): Shape {
+  const shape = own(shapes, name) as Shape | undefined;
+  if (!shape) throw new Error(`contract has no shape ${name}`);
+  return shape;
+}
+
+function limitOf(name: string): EdgeLimit {
+  return (own(edgeLimits, name) as EdgeLimit | undefined) ?? {};
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function lengthMessage(shape: Shape, what: string): string {
-  if (shape.min !== undefined && shape.max !== undefined) return `failed to satisfy constraint: Member must have ${what} between ${shape.min} and ${shape.max}`;
-  if (shape.min !== undefined) return `failed to satisfy constraint: Member must have ${what} greater than or equal to ${shape.min}`;
-  return `failed to satisfy constraint: Member must have ${what} less than or equal to ${shape.max}`;
+/**
+ * DynamoDB and Secrets Manager take UTF-8: half of a surrogate pair has no UTF-8 form, and they
+ * refuse the whole request. Such a string is refused here, as a validation error.
+ */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/**
+ * For text that reaches storage from elsewhere than a request (an authorization server's discovery
+ * document): the same rule the edge applies, a string of valid Unicode within `maxLength` code
+ * points, or undefined.
+ */
+export function storableText(value: unknown, maxLength: number = DEFAULT_MAX_STRING_LENGTH): string | undefined {
+  if (typeof value !== 'string' || LONE_SURROGATE.test(value) || value.length > 2 * maxLength || countCodePoints(value) > maxLength) return undefined;
+  return value;
 }
 
-function outOfRange(shape: Shape, size: number): boolean {
-  return (shape.min !== undefined && size < shape.min) || (shape.max !== undefined && size > shape.max);
+function lengthMessage(min: number | undefined, max: number | undefined, what: string): string {
+  if (min !== undefined && max !== undefined) return `failed to satisfy constraint: Member must have ${what} between ${min} and ${max}`;
+  if (min !== undefined) return `failed to satisfy constraint: Member must have ${what} greater than or equal to ${min}`;
+  return `failed to satisfy constraint: Member must have ${what} less than or equal to ${max}`;
 }
 
-function check(shapeName: string, value: unknown, path: string, problems: ValidationExceptionField[]): void {
-  const shape = shapes[shapeName];
-  if (!shape) throw new Error(`contract has no shape ${shapeName}`);
+function outOfRange(min: number | undefined, max: number | undefined, size: number): boolean {
+  return (min !== undefined && size < min) || (max !== undefined && size > max);
+}
+
+/** The model's maximum, or ours where the model has none. */
+function maxItemsOf(shapeName: string, shape: Shape): number | undefined {
+  return shape.max ?? limitOf(shapeName).maxItems;
+}
+
+function check(shapeName: string, value: unknown, path: string, problems: ValidationExceptionField[]): unknown {
+  const shape = shapeNamed(shapeName);
   const at = path || 'body';
-  const fail = (message: string) => problems.push({ name: at, message });
+  const fail = (message: string) => void problems.push({ name: at, message });
 
   switch (shape.type) {
     case 'structure': {
-      if (!isPlainObject(value)) return void fail('failed to satisfy constraint: Member must be an object');
+      if (!isPlainObject(value)) return fail('failed to satisfy constraint: Member must be an object');
       const members = shape.members ?? {};
       for (const required of shape.required ?? []) {
-        if (value[required] === undefined || value[required] === null) {
+        const given = own(value, required);
+        if (given === undefined || given === null) {
           problems.push({ name: join(path, required), message: 'failed to satisfy constraint: Member must not be null' });
         }
       }
-      const present = Object.keys(value).filter((k) => value[k] !== undefined && value[k] !== null);
-      if (shape.union && present.length !== 1) {
+      const result: Record<string, unknown> = {};
+      let known = 0;
+      for (const key of Object.keys(value)) {
+        const ref = own(members, key) as { shape: string } | undefined;
+        const given = value[key];
+        // Unknown members are ignored (and dropped); null stands for absent, as in AWS JSON protocols.
+        if (!ref || given === undefined || given === null) continue;
+        known++;
+        result[key] = check(ref.shape, given, join(path, key), problems);
+      }
+      if (shape.union && known !== 1) {
         fail(`failed to satisfy constraint: Member must have exactly one of ${Object.keys(members).join(', ')}`);
       }
-      for (const key of present) {
-        const ref = members[key];
-        // Unknown members are ignored, as AWS services do, so newer clients keep working.
-        if (ref) check(ref.shape, value[key], join(path, key), problems);
-      }
-      return;
+      return result;
     }
     case 'string': {
-      if (typeof value !== 'string') return void fail('failed to satisfy constraint: Member must be a string');
-      if (shape.enum && !shape.enum.includes(value)) {
-        return void fail(`failed to satisfy constraint: Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
+      if (typeof value !== 'string') return fail('failed to satisfy constraint: Member must be a string');
+      if (LONE_SURROGATE.test(value)) return fail('failed to satisfy constraint: Member must be valid Unicode text (no unpaired surrogate)');
+      if (shape.enum) {
+        if (!shape.enum.includes(value)) return fail(`failed to satisfy constraint: Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
+        return value;
       }
-      const length = [...value].length;
-      if (outOfRange(shape, length)) return void fail(lengthMessage(shape, 'length'));
-      if (shape.pattern && !anchored(shape.pattern).test(value)) {
-        fail(`failed to satisfy constraint: Member must satisfy regular expression pattern: ${shape.pattern}`);
+      const limit = limitOf(shapeName);
+      const max = shape.max ?? limit.maxLength ?? DEFAULT_MAX_STRING_LENGTH;
+      // Counting code points costs a pass; a value longer in UTF-16 units than 2x the maximum is
+      // too long whatever it holds, and is refused before that pass.
+      const length = value.length > 2 * max ? Number.POSITIVE_INFINITY : countCodePoints(value);
+      if (outOfRange(shape.min, max, length)) return fail(lengthMessage(shape.min, max, 'length'));
+      if (limit.maxJsonBytes !== undefined && Buffer.byteLength(JSON.stringify(value), 'utf8') > limit.maxJsonBytes) {
+        return fail(`failed to satisfy constraint: Member must have a size less than or equal to ${limit.maxJsonBytes} bytes once JSON-encoded`);
       }
-      return;
+      if (shape.pattern && !matchesPattern(shape.pattern, value)) {
+        return fail(`failed to satisfy constraint: Member must satisfy regular expression pattern: ${shape.pattern}`);
+      }
+      return value;
     }
     case 'integer':
     case 'long': {
-      if (typeof value !== 'number' || !Number.isInteger(value)) return void fail('failed to satisfy constraint: Member must be an integer');
-      if (outOfRange(shape, value)) return void fail(lengthMessage(shape, 'value'));
-      return;
+      if (typeof value !== 'number' || !Number.isSafeInteger(value)) return fail('failed to satisfy constraint: Member must be an integer');
+      if (outOfRange(shape.min, shape.max, value)) return fail(lengthMessage(shape.min, shape.max, 'value'));
+      return value;
     }
     case 'double':
     case 'float':
-      if (typeof value !== 'number' || !Number.isFinite(value)) fail('failed to satisfy constraint: Member must be a number');
-      return;
+      if (typeof value !== 'number' || !Number.isFinite(value)) return fail('failed to satisfy constraint: Member must be a number');
+      return value;
     case 'boolean':
-      if (typeof value !== 'boolean') fail('failed to satisfy constraint: Member must be a boolean');
-      return;
+      if (typeof value !== 'boolean') return fail('failed to satisfy constraint: Member must be a boolean');
+      return value;
     case 'timestamp':
-      if (typeof value !== 'number' && typeof value !== 'string') fail('failed to satisfy constraint: Member must be a timestamp');
-      return;
+      if (typeof value !== 'number' && typeof value !== 'string') return fail('failed to satisfy constraint: Member must be a timestamp');
+      return value;
     case 'blob':
-      if (typeof value !== 'string') fail('failed to satisfy constraint: Member must be base64 text');
-      return;
+      if (typeof value !== 'string') return fail('failed to satisfy constraint: Member must be base64 text');
+      return value;
     case 'list': {
-      if (!Array.isArray(value)) return void fail('failed to satisfy constraint: Member must be a list');
-      if (outOfRange(shape, value.length)) fail(lengthMessage(shape, 'length'));
-      value.forEach((item, i) => {
-        if (item === null || item === undefined) problems.push({ name: `${at}.${i + 1}`, message: 'failed to satisfy constraint: Member must not be null' });
-        else check(shape.member!.shape, item, `${at}.${i + 1}`, problems);
+      if (!Array.isArray(value)) return fail('failed to satisfy constraint: Member must be a list');
+      const max = maxItemsOf(shapeName, shape);
+      // Too many items: one problem, not one per item (a list of a million bad items is one error).
+      if (outOfRange(shape.min, max, value.length)) return fail(lengthMessage(shape.min, max, 'length'));
+      return value.map((item, i) => {
+        const itemPath = `${at}.${i + 1}`;
+        if (item === null || item === undefined) return void problems.push({ name: itemPath, message: 'failed to satisfy constraint: Member must not be null' });
+        return check(shape.member!.shape, item, itemPath, problems);
       });
-      return;
     }
     case 'map': {
-      if (!isPlainObject(value)) return void fail('failed to satisfy constraint: Member must be a map');
-      const entries = Object.entries(value);
-      if (outOfRange(shape, entries.length)) fail(lengthMessage(shape, 'number of entries'));
-      for (const [k, v] of entries) {
-        check(shape.key!.shape, k, `${at}.key`, problems);
-        if (v === null || v === undefined) problems.push({ name: `${at}.${k}`, message: 'failed to satisfy constraint: Member must not be null' });
-        else check(shape.value!.shape, v, `${at}.${k}`, problems);
+      if (!isPlainObject(value)) return fail('failed to satisfy constraint: Member must be a map');
+      const keys = Object.keys(value);
+      const max = maxItemsOf(shapeName, shape);
+      if (outOfRange(shape.min, max, keys.length)) return fail(lengthMessage(shape.min, max, 'number of entries'));
+      const result: Record<string, unknown> = Object.create(null);
+      for (const key of keys) {
+        const before = problems.length;
+        check(shape.key!.shape, key, `${at}.key`, problems);
+        // A bad key is not repeated in the name of its value's problems (it may be huge or odd).
+        const valuePath = problems.length === before ? `${at}.${key}` : `${at}.value`;
+        const given = value[key];
+        if (given === null || given === undefined) problems.push({ name: valuePath, message: 'failed to satisfy constraint: Member must not be null' });
+        else result[key] = check(shape.value!.shape, given, valuePath, problems);
       }
-      return;
+      return result;
     }
     default:
       throw new Error(`unsupported shape type ${(shape as Shape).type}`);
   }
+}
+
+function countCodePoints(value: string): number {
+  let count = 0;
+  for (let i = 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i);
+    // A high surrogate followed by a low one is one code point (lone ones were refused before).
+    if (unit >= 0xd800 && unit <= 0xdbff) i++;
+    count++;
+  }
+  return count;
 }
 
 function join(path: string, member: string): string {

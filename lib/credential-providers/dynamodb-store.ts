@@ -1,8 +1,18 @@
 import { conditionally } from '../aws/conditional.js';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { queryPage } from '../aws/dynamodb-pages.js';
+import { tagsFromStored, tagsToStored } from '../aws/stored-tags.js';
 import type { Page } from '../pagination.js';
 import type { CredentialProviderRecord, CredentialProviderStore, ProviderKey, ProviderKind } from './store.js';
+
+/** Tags are kept as a list of pairs, so that any valid tag key survives the SDK (see stored-tags.ts). */
+function toItem(record: CredentialProviderRecord): Record<string, unknown> {
+  return { ...record, tags: tagsToStored(record.tags) };
+}
+
+function toRecord(item: Record<string, unknown>): CredentialProviderRecord {
+  return { ...(item as unknown as CredentialProviderRecord), tags: tagsFromStored(item.tags) };
+}
 
 /** Providers partitioned by kind and sorted by name; the bySecretArn index serves rotation events. */
 export class DynamoDbCredentialProviderStore implements CredentialProviderStore {
@@ -13,20 +23,20 @@ export class DynamoDbCredentialProviderStore implements CredentialProviderStore 
 
   async create(record: CredentialProviderRecord): Promise<boolean> {
     return this.conditional(
-      new PutCommand({ TableName: this.tableName, Item: record, ConditionExpression: 'attribute_not_exists(#name)', ExpressionAttributeNames: { '#name': 'name' } }),
+      new PutCommand({ TableName: this.tableName, Item: toItem(record), ConditionExpression: 'attribute_not_exists(#name)', ExpressionAttributeNames: { '#name': 'name' } }),
     );
   }
 
   async get(key: ProviderKey): Promise<CredentialProviderRecord | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { kind: key.kind, name: key.name } }));
-    return Item as CredentialProviderRecord | undefined;
+    return Item ? toRecord(Item) : undefined;
   }
 
   async replace(record: CredentialProviderRecord, expectedVersion: number): Promise<boolean> {
     return this.conditional(
       new PutCommand({
         TableName: this.tableName,
-        Item: record,
+        Item: toItem(record),
         ConditionExpression: 'version = :expected',
         ExpressionAttributeValues: { ':expected': expectedVersion },
       }),
@@ -37,12 +47,12 @@ export class DynamoDbCredentialProviderStore implements CredentialProviderStore 
     const { Attributes } = await this.client.send(
       new DeleteCommand({ TableName: this.tableName, Key: { kind: key.kind, name: key.name }, ReturnValues: 'ALL_OLD' }),
     );
-    return Attributes as CredentialProviderRecord | undefined;
+    return Attributes ? toRecord(Attributes) : undefined;
   }
 
   async list(kind: ProviderKind, limit: number, after?: string): Promise<Page<CredentialProviderRecord>> {
     const page = await queryPage(this.client, { table: this.tableName, partitionKey: 'kind', partition: kind, sortKey: 'name', limit, after });
-    return { items: page.items as unknown as CredentialProviderRecord[], lastKey: page.lastKey };
+    return { items: page.items.map(toRecord), lastKey: page.lastKey };
   }
 
   async findBySecretArn(secretArn: string): Promise<ProviderKey[]> {

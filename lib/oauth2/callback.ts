@@ -35,6 +35,8 @@ function page(statusCode: number, title: string, text: string): CallbackResult {
       'content-security-policy': "default-src 'none'",
       'x-frame-options': 'DENY',
       'referrer-policy': 'no-referrer',
+      // Browsers show the page; API clients and monitors read the error type, as on every other route.
+      ...(statusCode >= 400 ? { 'x-amzn-errortype': statusCode >= 500 ? 'InternalServerException' : 'ValidationException' } : {}),
     },
     body: `<!doctype html><html><head><meta charset="utf-8"><title>${escape(title)}</title></head><body><h1>${escape(title)}</h1><p>${escape(text)}</p></body></html>`,
   };

@@ -80,14 +80,10 @@ export class WorkloadAccessTokens {
     const parts = token.split('.');
     if (parts.length !== 3) throw refused('malformed');
     const [headerPart, claimsPart, signature] = parts as [string, string, string];
-    let header: { typ?: string; alg?: string; kid?: string };
-    let claims: Claims;
-    try {
-      header = JSON.parse(Buffer.from(headerPart, 'base64url').toString('utf8'));
-      claims = JSON.parse(Buffer.from(claimsPart, 'base64url').toString('utf8'));
-    } catch {
-      throw refused('malformed');
-    }
+    // Either part may decode to any JSON value (`null`, a number, an array): only an object is a header or claims.
+    const header = decodeObject(headerPart) as { typ?: unknown; alg?: unknown; kid?: unknown } | undefined;
+    const claims = decodeObject(claimsPart) as Partial<Claims> | undefined;
+    if (!header || !claims) throw refused('malformed');
     if (header.typ !== HEADER_TYPE || header.alg !== 'HS256' || typeof header.kid !== 'string') throw refused('malformed');
     const root = await this.keys.find(header.kid);
     if (!root) throw refused('not signed by this service');
@@ -97,9 +93,26 @@ export class WorkloadAccessTokens {
     if (claims.iss !== issuer) throw refused('issued for another deployment');
     if (typeof claims.exp !== 'number' || claims.exp <= this.now()) throw refused('expired');
     if (typeof claims.sub !== 'string' || typeof claims.wct !== 'number') throw refused('malformed');
+    if ((claims.usr !== undefined && !isUserRef(claims.usr)) || (claims.utk !== undefined && typeof claims.utk !== 'string')) throw refused('malformed');
     const userToken = claims.utk ? openUserToken(deriveKey(root, 'wat-user-token').key, claims.utk) : undefined;
     return { workloadName: claims.sub, workloadCreatedTime: claims.wct, ...(claims.usr ? { user: claims.usr } : {}), ...(userToken ? { userToken } : {}) };
   }
+}
+
+function decodeObject(part: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isUserRef(value: unknown): value is UserRef {
+  if (typeof value !== 'object' || value === null) return false;
+  const user = value as Record<string, unknown>;
+  if (user.kind === 'id') return typeof user.id === 'string';
+  return user.kind === 'jwt' && typeof user.issuer === 'string' && typeof user.subject === 'string';
 }
 
 /** The `iss` of this deployment's tokens. */

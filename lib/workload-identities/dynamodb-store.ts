@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { conditionally } from '../aws/conditional.js';
 import { queryPage } from '../aws/dynamodb-pages.js';
+import { tagsFromStored, tagsToStored } from '../aws/stored-tags.js';
 import type { Page } from '../pagination.js';
 import type { WorkloadIdentityRecord, WorkloadIdentityStore } from './store.js';
 
@@ -15,7 +16,7 @@ type Item = WorkloadIdentityRecord & { directory: string };
 
 function toRecord(item: Record<string, unknown>): WorkloadIdentityRecord {
   const { directory: _directory, ...record } = item as unknown as Item;
-  return { ...record, allowedResourceOauth2ReturnUrls: record.allowedResourceOauth2ReturnUrls ?? [], tags: record.tags ?? {} };
+  return { ...record, allowedResourceOauth2ReturnUrls: record.allowedResourceOauth2ReturnUrls ?? [], tags: tagsFromStored(item.tags) };
 }
 
 export class DynamoDbWorkloadIdentityStore implements WorkloadIdentityStore {
@@ -29,7 +30,7 @@ export class DynamoDbWorkloadIdentityStore implements WorkloadIdentityStore {
       this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { directory: DIRECTORY, ...record },
+          Item: { directory: DIRECTORY, ...record, tags: tagsToStored(record.tags) },
           ConditionExpression: 'attribute_not_exists(#name)',
           ExpressionAttributeNames: { '#name': 'name' },
         }),

@@ -7,6 +7,7 @@ import {
   UpdateWorkloadIdentityCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { tagsFromStored } from '../../lib/aws/stored-tags.js';
 import { controlClient, emulatorDocumentClient, failure, rawCall, stack, uniqueName } from '../setup/clients.js';
 
 const client = controlClient();
@@ -51,7 +52,7 @@ describe('workload identities through the official control-plane client', () => 
     const cleared = await client.send(new UpdateWorkloadIdentityCommand({ name, allowedResourceOauth2ReturnUrls: [] }));
     expect(cleared.allowedResourceOauth2ReturnUrls).toEqual([]);
 
-    expect((await storedItem(name))?.tags).toEqual({ team: 'agents' });
+    expect({ ...tagsFromStored((await storedItem(name))?.tags) }).toEqual({ team: 'agents' });
 
     const deleted = await client.send(new DeleteWorkloadIdentityCommand({ name }));
     expect(deleted.$metadata.httpStatusCode).toBe(204);
