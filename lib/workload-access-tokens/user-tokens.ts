@@ -1,9 +1,11 @@
 import { JwtVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
-import { SimpleFetcher } from 'aws-jwt-verify/https';
+import { FetchError, NonRetryableFetchError } from 'aws-jwt-verify/error';
+import type { Fetcher } from 'aws-jwt-verify/https';
 import { UnauthorizedException, ValidationException } from '../errors.js';
 import { config } from '../config.js';
 import { logger } from '../logger.js';
+import { OutboundError, outboundJson } from '../outbound/http-client.js';
 
 /**
  * One trusted issuer of user JWTs, from USER_TOKEN_ISSUERS (a JSON array):
@@ -33,26 +35,31 @@ export function parseIssuers(raw: string | undefined): UserTokenIssuer[] {
   return parsed;
 }
 
-const LOOPBACK = /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\//;
-
 /**
- * aws-jwt-verify refuses plain http, rightly. A loopback issuer in development (offline, or with
- * ALLOW_LOOPBACK_ENDPOINTS) is the one exception: nothing sits between a process and its machine.
+ * JWKS and discovery documents come through the service's one outbound client (deadline, size
+ * cap, no redirects, address policy after DNS) like every other call to an outside server; the
+ * library's own fetcher would reach any address, for as long as the server cared to trickle.
  */
-class LoopbackAwareFetcher extends SimpleFetcher {
-  override async fetch(uri: string, requestOptions?: Record<string, unknown>, data?: ArrayBuffer): Promise<ArrayBuffer> {
-    if (!LOOPBACK.test(uri) || !config.allowLoopbackEndpoints) return super.fetch(uri, requestOptions, data);
-    const response = await fetch(uri, { signal: AbortSignal.timeout(3000) });
-    if (!response.ok) throw new Error(`GET ${uri}: ${response.status}`);
-    return response.arrayBuffer();
+const JWKS_TIMEOUT_MS = 3_000;
+
+export class OutboundFetcher implements Fetcher {
+  async fetch(uri: string): Promise<ArrayBuffer> {
+    try {
+      const json = await outboundJson(uri, { timeoutMs: JWKS_TIMEOUT_MS });
+      const bytes = new TextEncoder().encode(JSON.stringify(json));
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    } catch (error) {
+      // No retry of a refused or oversized answer; the library retries plain FetchErrors once.
+      const reason = error instanceof OutboundError ? error.message : 'the request could not be made';
+      throw error instanceof OutboundError && error.failure !== 'unreachable' ? new NonRetryableFetchError(uri, reason) : new FetchError(uri, reason);
+    }
   }
 }
 
-const fetcher = new LoopbackAwareFetcher();
+const fetcher = new OutboundFetcher();
 
-async function fetchJson(url: string): Promise<Record<string, unknown>> {
-  return JSON.parse(new TextDecoder().decode(await fetcher.fetch(url)));
-}
+/** How far in the future a token's `iat` may lie: clocks of issuers and Lambda hosts drift a little. */
+export const CLOCK_SKEW_SECONDS = 60;
 
 export interface VerifiedUser {
   issuer: string;
@@ -71,7 +78,7 @@ export class UserTokenVerifier {
     this.verifier ??= (async () => {
       const resolved = await Promise.all(
         this.issuers.map(async (entry) => {
-          const discovered = entry.discoveryUrl ? await fetchJson(entry.discoveryUrl) : undefined;
+          const discovered = entry.discoveryUrl ? await outboundJson(entry.discoveryUrl, { timeoutMs: JWKS_TIMEOUT_MS }) : undefined;
           const issuer = entry.issuer ?? String(discovered?.issuer);
           const jwksUri = entry.jwksUri ?? (discovered?.jwks_uri as string | undefined) ?? `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`;
           const clientIds = entry.clientId;
@@ -108,6 +115,18 @@ export class UserTokenVerifier {
     if (typeof payload.iss !== 'string' || typeof payload.sub !== 'string' || payload.sub === '') {
       throw new UnauthorizedException('The user token has no subject');
     }
-    return { issuer: payload.iss, subject: payload.sub, ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp } : {}) };
+    // A token without an expiry would be good forever once leaked; one issued in the future was
+    // minted by a clock (or a forger) that cannot be trusted. The library already refuses a
+    // passed exp and a future nbf.
+    const now = Date.now() / 1000;
+    if (typeof payload.exp !== 'number') {
+      logger.info('user token refused', { reason: 'NoExpiry' });
+      throw new UnauthorizedException('The user token is not valid: it has no expiry (exp)');
+    }
+    if (typeof payload.iat === 'number' && payload.iat > now + CLOCK_SKEW_SECONDS) {
+      logger.info('user token refused', { reason: 'IssuedInTheFuture' });
+      throw new UnauthorizedException('The user token is not valid: it was issued in the future (iat)');
+    }
+    return { issuer: payload.iss, subject: payload.sub, expiresAt: payload.exp };
   }
 }
