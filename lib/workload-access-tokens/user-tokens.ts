@@ -1,11 +1,11 @@
 import { JwtVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
-import { FetchError, NonRetryableFetchError } from 'aws-jwt-verify/error';
+import { NonRetryableFetchError } from 'aws-jwt-verify/error';
 import type { Fetcher } from 'aws-jwt-verify/https';
-import { UnauthorizedException, ValidationException } from '../errors.js';
+import { DependencyFailure, UnauthorizedException, ValidationException } from '../errors.js';
 import { config } from '../config.js';
 import { logger } from '../logger.js';
-import { OutboundError, outboundJson } from '../outbound/http-client.js';
+import { OutboundError, outboundJson, type OutboundFailure } from '../outbound/http-client.js';
 
 /**
  * One trusted issuer of user JWTs, from USER_TOKEN_ISSUERS (a JSON array):
@@ -42,18 +42,41 @@ export function parseIssuers(raw: string | undefined): UserTokenIssuer[] {
  */
 const JWKS_TIMEOUT_MS = 3_000;
 
+/** A fetch of an issuer's keys or metadata that failed, with how (see OutboundFailure). */
+class IssuerFetchError extends NonRetryableFetchError {
+  constructor(
+    uri: string,
+    readonly failure: OutboundFailure,
+    reason: string,
+  ) {
+    super(uri, reason);
+  }
+}
+
 export class OutboundFetcher implements Fetcher {
   async fetch(uri: string): Promise<ArrayBuffer> {
+    let json: Record<string, unknown>;
     try {
-      const json = await outboundJson(uri, { timeoutMs: JWKS_TIMEOUT_MS });
-      const bytes = new TextEncoder().encode(JSON.stringify(json));
-      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      json = await outboundJson(uri, { timeoutMs: JWKS_TIMEOUT_MS });
     } catch (error) {
-      // No retry of a refused or oversized answer; the library retries plain FetchErrors once.
-      const reason = error instanceof OutboundError ? error.message : 'the request could not be made';
-      throw error instanceof OutboundError && error.failure !== 'unreachable' ? new NonRetryableFetchError(uri, reason) : new FetchError(uri, reason);
+      // Not retried by the library: the deadline already bounds the call, a retry would double it.
+      const failure = error instanceof OutboundError ? error : new OutboundError('unreachable', 'the request could not be made');
+      throw new IssuerFetchError(uri, failure.failure, failure.message);
     }
+    const bytes = new TextEncoder().encode(JSON.stringify(json));
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   }
+}
+
+/**
+ * An issuer whose keys or metadata cannot be fetched is the issuer's trouble, not a verdict on
+ * the token: a retryable InternalServerException (502, or 504 when it did not answer in time).
+ */
+function issuerUnavailable(error: unknown): DependencyFailure | undefined {
+  const failure = error instanceof IssuerFetchError || error instanceof OutboundError ? error.failure : undefined;
+  if (!failure) return undefined;
+  logger.warn('user token issuer unavailable', { failure, reason: (error as Error).message });
+  return new DependencyFailure('The keys of the user token issuer could not be fetched; retry later', failure === 'timeout' ? 'upstream-timeout' : 'upstream');
 }
 
 const fetcher = new OutboundFetcher();
@@ -108,6 +131,8 @@ export class UserTokenVerifier {
     try {
       payload = await (await this.build()).verify(token);
     } catch (error) {
+      const unavailable = issuerUnavailable(error);
+      if (unavailable) throw unavailable;
       // The reason goes to the operator's log; the token itself never does.
       logger.info('user token refused', { reason: (error as Error).name });
       throw new UnauthorizedException('The user token is not valid: it is expired, forged, or from an issuer or audience this deployment does not trust');
