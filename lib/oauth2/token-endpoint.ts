@@ -12,9 +12,10 @@ export interface ClientCredentials {
 
 /**
  * The deadline of one token request, headers and body included. A vend may make one token
- * request and a few DynamoDB calls inside the function's 15 s; 10 s leaves room to answer.
+ * request and a few DynamoDB calls inside the function's 15 s; 8 s leaves room to answer, and ends
+ * before the 10 s refresh lock of a vault binding (lib/vending/oauth2-vending.ts) lapses.
  */
-export const TOKEN_REQUEST_TIMEOUT_MS = 10_000;
+export const TOKEN_REQUEST_TIMEOUT_MS = 8_000;
 
 /**
  * The error codes of a token request that produced nothing usable (see ./upstream-errors.ts for
