@@ -3,7 +3,6 @@ import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { NonRetryableFetchError } from 'aws-jwt-verify/error';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import { DependencyFailure, UnauthorizedException, ValidationException } from '../errors.js';
-import { config } from '../config.js';
 import { logger } from '../logger.js';
 import { OutboundError, outboundJson, type OutboundFailure } from '../outbound/http-client.js';
 

@@ -286,6 +286,7 @@ describe('requestToken against a misbehaving authorization server', () => {
       const mappedError = upstreamError('the-provider', error);
       expect(mappedError.errorType).toBe('AccessDeniedException');
       expect(httpStatusOf(mappedError)).toBe(403);
+      expect(printed).toContain('token endpoint refused'); // the log line was written, and searched
       const everything = `${JSON.stringify(error)} ${mappedError.message} ${printed}`;
       const basicValue = Buffer.from(`the-client:${SECRET}`).toString('base64');
       for (const leaked of [SECRET, basicValue, basicValue.slice(0, 20), assertion, assertion.split('.')[1]!, refreshToken]) expect(everything).not.toContain(leaked);
