@@ -130,6 +130,33 @@ describe('discovery at provider creation', () => {
   });
 });
 
+describe('endpoints the address policy refuses', () => {
+  it.each(['https://169.254.169.254/token', 'https://[::ffff:169.254.169.254]/token', 'https://[fd00:ec2::254]/token', 'https://10.0.0.1/token', 'https://[fe80::1]/token', 'https://[::]/token', 'https://0.0.0.0/token'])(
+    '%s: ValidationException naming the field, nothing created',
+    async (tokenEndpoint) => {
+      const name = uniqueName('ssrf');
+      const error = await failure(
+        control.send(
+          new CreateOauth2CredentialProviderCommand({
+            name,
+            credentialProviderVendor: 'CustomOauth2',
+            oauth2ProviderConfigInput: {
+              customOauth2ProviderConfig: {
+                clientId: 'c',
+                clientSecret: secretValue('ssrf-secret'),
+                oauthDiscovery: { authorizationServerMetadata: { issuer: 'https://idp.example.com', authorizationEndpoint: 'https://idp.example.com/authorize', tokenEndpoint } },
+              },
+            },
+          }),
+        ),
+      );
+      expect(error.name).toBe('ValidationException');
+      expect(error.fieldList).toEqual([expect.objectContaining({ name: 'oauth2ProviderConfigInput.customOauth2ProviderConfig.oauthDiscovery.authorizationServerMetadata.tokenEndpoint' })]);
+      expect((await failure(control.send(new GetOauth2CredentialProviderCommand({ name })))).name).toBe('ResourceNotFoundException');
+    },
+  );
+});
+
 describe('user JWT rules', () => {
   const now = () => Math.floor(Date.now() / 1000);
   const jwt = (claims: Record<string, unknown>) => signJwt(idp.privateKeyPem, idp.kid, { iss: idp.issuer, sub: 'rule-user', aud: idp.audience, ...claims });
