@@ -73,6 +73,14 @@ export const config = {
   get allowLoopbackEndpoints(): boolean {
     return process.env.IS_OFFLINE === 'true' || process.env.ALLOW_LOOPBACK_ENDPOINTS === 'true';
   },
+  /**
+   * Operator allowlist for outbound calls (authorization servers, discovery documents, JWKS) that
+   * must reach private addresses: CIDRs and host names (`*.corp.example` for a domain), a JSON
+   * array or a comma-separated list. Empty: only public addresses (see lib/outbound/address-policy.ts).
+   */
+  get outboundAllowedNetworks(): string | undefined {
+    return process.env.OUTBOUND_ALLOWED_NETWORKS || undefined;
+  },
   /** Upper bound on how long any container serves a cached secret when no rotation event comes. */
   get secretCacheMaxAgeSeconds(): number {
     return seconds('SECRET_CACHE_MAX_AGE_SECONDS', 60);

@@ -67,8 +67,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (port) await rm(resolvePath(ROOT, buildFolder(port)), { recursive: true, force: true });
   };
   try {
+    port ||= await freePort();
+    // Offline, API Gateway's request context names no real domain, and the callback URL never
+    // comes from the Host header: the stack says where it listens (unless told otherwise).
+    const publicBaseUrl = options.environment?.PUBLIC_BASE_URL || process.env.PUBLIC_BASE_URL || `http://127.0.0.1:${port}`;
+    const environment = { ...options.environment, PUBLIC_BASE_URL: publicBaseUrl };
     const [config] = await Promise.all([
-      resolveServiceConfig(ROOT, stage, options.environment),
+      resolveServiceConfig(ROOT, stage, environment),
       (async () => {
         if (!options.emulatorEndpoint) emulator = await startEmulator();
       })(),
@@ -79,7 +84,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const { Account: accountId = '000000000000' } = await sts.send(new GetCallerIdentityCommand({}));
     sts.destroy();
 
-    port ||= await freePort();
     const lambdaPort = await freePort();
     const functionEnvironment: Record<string, string> = {
       ...config.provider.environment,
@@ -92,7 +96,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     };
     const [, started] = await Promise.all([
       createResources(config.resources.Resources, clientConfig),
-      startOffline(port, stage, { ...options.environment, ...functionEnvironment, OFFLINE_LAMBDA_PORT: String(lambdaPort) }, options.onOutput),
+      startOffline(port, stage, { ...environment, ...functionEnvironment, OFFLINE_LAMBDA_PORT: String(lambdaPort) }, options.onOutput),
     ]);
     offline = started;
     const service = (config as unknown as { service: string }).service;

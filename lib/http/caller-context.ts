@@ -13,11 +13,16 @@ export interface CallerContext {
   publicBaseUrl: string;
 }
 
-/** The deployment's public base URL: configured (custom domains), else the host the call came to. */
+/**
+ * The deployment's public base URL: configured (custom domains), else the API's own domain as
+ * API Gateway reports it. Never the Host header: a caller chooses that, and the callback URL
+ * built from it goes to the authorization server as redirect_uri and into authorization URLs a
+ * user is sent to. Offline, the request context carries a placeholder domain, so `npm start`
+ * and the test stack set PUBLIC_BASE_URL themselves (infra/local/stack.ts).
+ */
 export function publicBaseUrl(event: APIGatewayProxyEventV2): string {
   if (config.publicBaseUrl) return config.publicBaseUrl.replace(/\/$/, '');
-  const host = event.headers?.host ?? event.requestContext?.domainName;
-  return `${process.env.IS_OFFLINE ? 'http' : 'https'}://${host}`;
+  return `${process.env.IS_OFFLINE ? 'http' : 'https'}://${event.requestContext?.domainName}`;
 }
 
 /**

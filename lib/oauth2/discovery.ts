@@ -1,10 +1,12 @@
 import { ValidationException } from '../errors.js';
+import { logger } from '../logger.js';
+import type { AddressPolicy } from '../outbound/address-policy.js';
+import { MAX_RESPONSE_BYTES, OutboundError, outboundJson } from '../outbound/http-client.js';
 import { requireUrl, type AuthorizationServer } from './vendors.js';
 
-/**
- * Reads an authorization server's metadata (OpenID Connect discovery or RFC 8414) at provider
- * creation, so a bad URL is refused then rather than at the first vend.
- */
+/** A discovery document is fetched while the caller waits for CreateOauth2CredentialProvider. */
+export const DISCOVERY_TIMEOUT_MS = 5_000;
+
 /** Where an issuer's metadata may be published: OpenID Connect Discovery 1.0 §4, RFC 8414 §3. */
 function discoveryLocations(issuer: string): string[] {
   const base = issuer.replace(/\/$/, '');
@@ -18,15 +20,23 @@ function discoveryLocations(issuer: string): string[] {
   return [`${base}/.well-known/openid-configuration`, `${base}/.well-known/oauth-authorization-server`, ...rfc8414];
 }
 
-export async function discover(discoveryUrl: string, field: string): Promise<AuthorizationServer> {
+/**
+ * Reads an authorization server's metadata (OpenID Connect discovery or RFC 8414) at provider
+ * creation, so a bad URL is refused then rather than at the first vend. Whatever goes wrong
+ * fetching it is a ValidationException naming the field, not a server error: the caller chose
+ * the URL, the provider is not created, and an SDK retrying a 5xx would only wait the deadline
+ * again. The message says which kind of failure, never what the server sent nor whether an
+ * address was refused by policy rather than unreachable (that would map the private network).
+ */
+export async function discover(discoveryUrl: string, field: string, options: { policy?: AddressPolicy; timeoutMs?: number } = {}): Promise<AuthorizationServer> {
   requireUrl(discoveryUrl, field);
   let metadata: Record<string, unknown>;
   try {
-    const response = await fetch(discoveryUrl, { headers: { accept: 'application/json' }, redirect: 'error', signal: AbortSignal.timeout(5_000) });
-    if (!response.ok) throw new Error(String(response.status));
-    metadata = (await response.json()) as Record<string, unknown>;
-  } catch {
-    throw ValidationException.field(field, 'could not be fetched as a JSON discovery document');
+    metadata = await outboundJson(discoveryUrl, { timeoutMs: options.timeoutMs ?? DISCOVERY_TIMEOUT_MS, maxBytes: MAX_RESPONSE_BYTES, policy: options.policy });
+  } catch (error) {
+    const failure = error instanceof OutboundError ? error : new OutboundError('unreachable', 'the request could not be made');
+    logger.info('discovery document not fetched', { host: new URL(discoveryUrl).host, failure: failure.failure, reason: failure.reason });
+    throw ValidationException.field(field, discoveryFailure(failure, options.timeoutMs ?? DISCOVERY_TIMEOUT_MS));
   }
   const text = (name: string) => (typeof metadata[name] === 'string' ? (metadata[name] as string) : undefined);
   const issuer = text('issuer');
@@ -39,4 +49,12 @@ export async function discover(discoveryUrl: string, field: string): Promise<Aut
     responseTypes: Array.isArray(metadata.response_types_supported) ? (metadata.response_types_supported as string[]) : undefined,
     tokenEndpointAuthMethods: Array.isArray(metadata.token_endpoint_auth_methods_supported) ? (metadata.token_endpoint_auth_methods_supported as string[]) : undefined,
   };
+}
+
+function discoveryFailure(failure: OutboundError, timeoutMs: number): string {
+  if (failure.failure === 'unreachable') return 'could not be fetched: the server cannot be reached from this deployment';
+  if (failure.failure === 'timeout') return `could not be fetched: no complete answer within ${timeoutMs / 1000} s`;
+  if (/larger/.test(failure.reason)) return `could not be fetched: the document is larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB`;
+  if (/redirect/.test(failure.reason)) return 'could not be fetched: it answered with a redirect, which is not followed';
+  return 'could not be fetched as a JSON discovery document';
 }

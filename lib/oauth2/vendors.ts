@@ -1,5 +1,6 @@
-import { config } from '../config.js';
 import { ValidationException } from '../errors.js';
+import { isLocalhostName, parseAddress } from '../outbound/address-policy.js';
+import { deploymentPolicy } from '../outbound/http-client.js';
 
 /**
  * The vendor catalogue: for every credentialProviderVendor, where its endpoints are (or how they
@@ -204,6 +205,13 @@ function withExtras(result: NormalizedToken | TokenError, json: Json, keys: stri
 // Endpoints
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * A URL the service will call (or send browsers to): absolute, https, and not naming an address
+ * the deployment's outbound policy refuses. This is the early, syntactic half of the policy (so
+ * a caller learns at once that `https://169.254.169.254/` or `https://localhost./` cannot be a
+ * token endpoint); the half that counts runs on every connection, after DNS resolution
+ * (lib/outbound/http-client.ts). Plain http only for loopback in development.
+ */
 function requireUrl(value: string | undefined, field: string): string {
   if (!value) throw ValidationException.field(field, 'is required for this vendor');
   let url: URL;
@@ -212,11 +220,15 @@ function requireUrl(value: string | undefined, field: string): string {
   } catch {
     throw ValidationException.field(field, 'must be an absolute URL');
   }
-  if (url.protocol !== 'https:' && !(config.allowLoopbackEndpoints && url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))) {
+  const policy = deploymentPolicy();
+  const hostname = url.hostname.replace(/^\[|\]$/g, '');
+  const loopback = isLocalhostName(hostname) || (parseAddress(hostname) !== undefined && /^(127\.\d+\.\d+\.\d+|::1)$/.test(hostname));
+  if (url.protocol !== 'https:' && !(policy.allowsLoopback && url.protocol === 'http:' && loopback)) {
     throw ValidationException.field(field, 'must be an https URL');
   }
-  if (url.protocol === 'https:' && !config.allowLoopbackEndpoints && /^(127\.|localhost$|\[::1\]$|0\.0\.0\.0$|169\.254\.)/.test(url.hostname)) {
-    throw ValidationException.field(field, 'must not name this machine or the link-local range');
+  if (url.username || url.password) throw ValidationException.field(field, 'must not carry credentials');
+  if (!policy.checkHostname(hostname).allowed) {
+    throw ValidationException.field(field, 'must not name this machine, a link-local, private or metadata address (see outboundAllowedNetworks)');
   }
   return value;
 }

@@ -1,9 +1,10 @@
 import { JwtVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
-import { SimpleFetcher } from 'aws-jwt-verify/https';
-import { UnauthorizedException, ValidationException } from '../errors.js';
-import { config } from '../config.js';
+import { NonRetryableFetchError } from 'aws-jwt-verify/error';
+import type { Fetcher } from 'aws-jwt-verify/https';
+import { DependencyFailure, UnauthorizedException, ValidationException } from '../errors.js';
 import { logger } from '../logger.js';
+import { OutboundError, outboundJson, type OutboundFailure } from '../outbound/http-client.js';
 
 /**
  * One trusted issuer of user JWTs, from USER_TOKEN_ISSUERS (a JSON array):
@@ -33,26 +34,54 @@ export function parseIssuers(raw: string | undefined): UserTokenIssuer[] {
   return parsed;
 }
 
-const LOOPBACK = /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\//;
-
 /**
- * aws-jwt-verify refuses plain http, rightly. A loopback issuer in development (offline, or with
- * ALLOW_LOOPBACK_ENDPOINTS) is the one exception: nothing sits between a process and its machine.
+ * JWKS and discovery documents come through the service's one outbound client (deadline, size
+ * cap, no redirects, address policy after DNS) like every other call to an outside server; the
+ * library's own fetcher would reach any address, for as long as the server cared to trickle.
  */
-class LoopbackAwareFetcher extends SimpleFetcher {
-  override async fetch(uri: string, requestOptions?: Record<string, unknown>, data?: ArrayBuffer): Promise<ArrayBuffer> {
-    if (!LOOPBACK.test(uri) || !config.allowLoopbackEndpoints) return super.fetch(uri, requestOptions, data);
-    const response = await fetch(uri, { signal: AbortSignal.timeout(3000) });
-    if (!response.ok) throw new Error(`GET ${uri}: ${response.status}`);
-    return response.arrayBuffer();
+const JWKS_TIMEOUT_MS = 3_000;
+
+/** A fetch of an issuer's keys or metadata that failed, with how (see OutboundFailure). */
+class IssuerFetchError extends NonRetryableFetchError {
+  constructor(
+    uri: string,
+    readonly failure: OutboundFailure,
+    reason: string,
+  ) {
+    super(uri, reason);
   }
 }
 
-const fetcher = new LoopbackAwareFetcher();
-
-async function fetchJson(url: string): Promise<Record<string, unknown>> {
-  return JSON.parse(new TextDecoder().decode(await fetcher.fetch(url)));
+export class OutboundFetcher implements Fetcher {
+  async fetch(uri: string): Promise<ArrayBuffer> {
+    let json: Record<string, unknown>;
+    try {
+      json = await outboundJson(uri, { timeoutMs: JWKS_TIMEOUT_MS });
+    } catch (error) {
+      // Not retried by the library: the deadline already bounds the call, a retry would double it.
+      const failure = error instanceof OutboundError ? error : new OutboundError('unreachable', 'the request could not be made');
+      throw new IssuerFetchError(uri, failure.failure, failure.message);
+    }
+    const bytes = new TextEncoder().encode(JSON.stringify(json));
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
 }
+
+/**
+ * An issuer whose keys or metadata cannot be fetched is the issuer's trouble, not a verdict on
+ * the token: a retryable InternalServerException (502, or 504 when it did not answer in time).
+ */
+function issuerUnavailable(error: unknown): DependencyFailure | undefined {
+  const failure = error instanceof IssuerFetchError || error instanceof OutboundError ? error.failure : undefined;
+  if (!failure) return undefined;
+  logger.warn('user token issuer unavailable', { failure, reason: (error as Error).message });
+  return new DependencyFailure('The keys of the user token issuer could not be fetched; retry later', failure === 'timeout' ? 'upstream-timeout' : 'upstream');
+}
+
+const fetcher = new OutboundFetcher();
+
+/** How far in the future a token's `iat` may lie: clocks of issuers and Lambda hosts drift a little. */
+export const CLOCK_SKEW_SECONDS = 60;
 
 export interface VerifiedUser {
   issuer: string;
@@ -71,7 +100,7 @@ export class UserTokenVerifier {
     this.verifier ??= (async () => {
       const resolved = await Promise.all(
         this.issuers.map(async (entry) => {
-          const discovered = entry.discoveryUrl ? await fetchJson(entry.discoveryUrl) : undefined;
+          const discovered = entry.discoveryUrl ? await outboundJson(entry.discoveryUrl, { timeoutMs: JWKS_TIMEOUT_MS }) : undefined;
           const issuer = entry.issuer ?? String(discovered?.issuer);
           const jwksUri = entry.jwksUri ?? (discovered?.jwks_uri as string | undefined) ?? `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`;
           const clientIds = entry.clientId;
@@ -101,6 +130,8 @@ export class UserTokenVerifier {
     try {
       payload = await (await this.build()).verify(token);
     } catch (error) {
+      const unavailable = issuerUnavailable(error);
+      if (unavailable) throw unavailable;
       // The reason goes to the operator's log; the token itself never does.
       logger.info('user token refused', { reason: (error as Error).name });
       throw new UnauthorizedException('The user token is not valid: it is expired, forged, or from an issuer or audience this deployment does not trust');
@@ -108,6 +139,18 @@ export class UserTokenVerifier {
     if (typeof payload.iss !== 'string' || typeof payload.sub !== 'string' || payload.sub === '') {
       throw new UnauthorizedException('The user token has no subject');
     }
-    return { issuer: payload.iss, subject: payload.sub, ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp } : {}) };
+    // A token without an expiry would be good forever once leaked; one issued in the future was
+    // minted by a clock (or a forger) that cannot be trusted. The library already refuses a
+    // passed exp and a future nbf.
+    const now = Date.now() / 1000;
+    if (typeof payload.exp !== 'number') {
+      logger.info('user token refused', { reason: 'NoExpiry' });
+      throw new UnauthorizedException('The user token is not valid: it has no expiry (exp)');
+    }
+    if (typeof payload.iat === 'number' && payload.iat > now + CLOCK_SKEW_SECONDS) {
+      logger.info('user token refused', { reason: 'IssuedInTheFuture' });
+      throw new UnauthorizedException('The user token is not valid: it was issued in the future (iat)');
+    }
+    return { issuer: payload.iss, subject: payload.sub, expiresAt: payload.exp };
   }
 }
