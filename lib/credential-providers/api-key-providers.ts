@@ -79,7 +79,7 @@ export function apiKeyProviderOperations({ store, secrets, pageTokens, now = Dat
     async delete(input: { name: string }): Promise<void> {
       const deleted = await store.delete({ kind: 'apikey', name: input.name });
       if (!deleted) throw notFound(input.name);
-      await secrets.retire(deleted);
+      await secrets.release(deleted);
     },
 
     list(input: { maxResults?: number; nextToken?: string }, caller: CallerContext) {

@@ -18,7 +18,9 @@ export class DynamoDbCredentialProviderStore implements CredentialProviderStore 
   }
 
   async get(key: ProviderKey): Promise<CredentialProviderRecord | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { kind: key.kind, name: key.name } }));
+    // Strongly consistent: an update reads the version it will condition on, and the step that
+    // promotes a secret version reads which one the record names now.
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { kind: key.kind, name: key.name }, ConsistentRead: true }));
     return Item as CredentialProviderRecord | undefined;
   }
 
@@ -72,7 +74,7 @@ export class DynamoDbCredentialProviderStore implements CredentialProviderStore 
         // The version moves too: an update racing this event fails its condition and is retried,
         // instead of writing back the generation this event just raised.
         UpdateExpression: 'ADD secretGeneration :one, version :one',
-        ConditionExpression: 'attribute_exists(#name)',
+        ConditionExpression: 'attribute_exists(#name) AND attribute_not_exists(secretVersionId)',
         ExpressionAttributeNames: { '#name': 'name' },
         ExpressionAttributeValues: { ':one': 1 },
       }),

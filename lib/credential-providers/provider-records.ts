@@ -1,25 +1,64 @@
 import { ConflictException } from '../errors.js';
+import { logger } from '../logger.js';
 import type { PageTokens } from '../pagination.js';
-import type { ProviderSecrets, SecretPlacement } from './provider-secrets.js';
-import type { CredentialProviderRecord, CredentialProviderStore, ProviderKind } from './store.js';
+import type { ProviderSecrets, SecretChange, SecretPlacement } from './provider-secrets.js';
+import type { CredentialProviderRecord, CredentialProviderStore, ProviderKey, ProviderKind } from './store.js';
 
 const KIND_LABEL: Record<ProviderKind, string> = { apikey: 'API key', oauth2: 'OAuth2' };
+/** Enough for every promoter racing one record to converge; the sweep repairs what is left. */
+const PROMOTE_ATTEMPTS = 5;
 
-/** Record-keeping both kinds of provider share: creating, updating under a version, listing. */
+/**
+ * Record-keeping both kinds of provider share: creating, updating under a version, listing.
+ *
+ * The order of writes is what keeps a record and its managed secret consistent when a call is
+ * interrupted anywhere or loses a race: the secret (or a new version of it, under a staging
+ * label) is written first, then the record is committed under a condition, naming the exact
+ * version; only then does AWSCURRENT move. A record therefore never names a secret or version
+ * that does not exist, a loser's version is never named, and what an interruption leaves behind
+ * is a secret no record names, which the sweep removes an hour later.
+ */
 export function providerRecords(store: CredentialProviderStore, secrets: ProviderSecrets, pageTokens: PageTokens, now: () => number) {
+  /**
+   * Makes AWSCURRENT follow the record after a commit, for readers that do not name a version
+   * (the console, the rotation event rule). Promoters of one record can interleave, so each one
+   * looks at the record again after moving the stage and moves it on to what the record names.
+   */
+  async function promote(key: ProviderKey, secretArn: string, versionId: string): Promise<void> {
+    let target = versionId;
+    try {
+      for (let attempt = 0; attempt < PROMOTE_ATTEMPTS; attempt++) {
+        const promoted = await secrets.promote(secretArn, target);
+        const latest = await store.get(key);
+        if (!latest || latest.secretSource !== 'MANAGED' || latest.secretArn !== secretArn || !latest.secretVersionId) return;
+        if (promoted && latest.secretVersionId === target) return;
+        target = latest.secretVersionId;
+      }
+      logger.warn('secret version promotion left for the sweep', { secretArn });
+    } catch (error) {
+      // Committed all the same: vends read the version the record names. The sweep re-promotes.
+      logger.warn('secret version promotion left for the sweep', { secretArn, errorName: (error as Error)?.name });
+    }
+  }
+
   return {
     async create(kind: ProviderKind, name: string, placement: SecretPlacement, tags: Record<string, string>, settings?: Record<string, unknown>): Promise<CredentialProviderRecord> {
       const time = now();
       const record: CredentialProviderRecord = { kind, name, ...placement, tags, createdTime: time, lastUpdatedTime: time, version: 1, secretGeneration: 0, ...(settings ? { settings } : {}) };
+      // An error here (not a refused condition) leaves the secret alone: the write may have landed.
       if (!(await store.create(record))) {
-        await secrets.retire(placement);
+        if (placement.secretSource === 'MANAGED') await secrets.abandon({ created: placement });
         throw new ConflictException(`${KIND_LABEL[kind]} credential provider ${name} already exists`);
       }
       return record;
     },
 
-    /** Writes the new record over `current` (same version) and retires a managed secret it no longer uses. */
-    async update(current: CredentialProviderRecord, change: { placement: SecretPlacement; created?: SecretPlacement; settings?: Record<string, unknown> }): Promise<CredentialProviderRecord> {
+    /**
+     * Commits the new record over `current` (same version), then promotes the secret version it
+     * names and retires a managed secret it no longer uses. Only the loser of the race undoes
+     * what it wrote; an error of unknown outcome undoes nothing.
+     */
+    async update(current: CredentialProviderRecord, change: SecretChange & { settings?: Record<string, unknown> }): Promise<CredentialProviderRecord> {
       const record: CredentialProviderRecord = {
         ...current,
         ...change.placement,
@@ -29,10 +68,11 @@ export function providerRecords(store: CredentialProviderStore, secrets: Provide
         secretGeneration: current.secretGeneration + 1,
       };
       if (!(await store.replace(record, current.version))) {
-        if (change.created) await secrets.retire(change.created);
+        await secrets.abandon(change);
         throw new ConflictException(`${KIND_LABEL[current.kind]} credential provider ${current.name} was changed or deleted concurrently; retry`);
       }
-      if (current.secretSource === 'MANAGED' && current.secretArn !== record.secretArn) await secrets.retire(current);
+      if (change.staged) await promote(record, change.staged.secretArn, change.staged.versionId);
+      if (current.secretSource === 'MANAGED' && current.secretArn !== record.secretArn) await secrets.release(current);
       return record;
     },
 
@@ -46,3 +86,4 @@ export function providerRecords(store: CredentialProviderStore, secrets: Provide
     },
   };
 }
+

@@ -10,6 +10,13 @@ export interface CredentialProviderRecord {
   secretSource: SecretSource;
   /** Full ARN of the secret that holds the API key or client secret. */
   secretArn: string;
+  /**
+   * MANAGED: the version of the secret that holds this record's credential. Vends read exactly
+   * this version, so a secret version written by an update that lost its race is never served,
+   * whatever AWSCURRENT says. Absent for EXTERNAL secrets (their AWSCURRENT is read) and for
+   * records written before versions were pinned (read like EXTERNAL until their next update).
+   */
+  secretVersionId?: string;
   /** Where the credential sits in the secret's JSON value. */
   jsonKey: string;
   tags: Record<string, string>;
@@ -41,6 +48,10 @@ export interface CredentialProviderStore {
   delete(key: ProviderKey): Promise<CredentialProviderRecord | undefined>;
   list(kind: ProviderKind, limit: number, after?: string): Promise<Page<CredentialProviderRecord>>;
   findBySecretArn(secretArn: string): Promise<ProviderKey[]>;
-  /** Marks the provider's secret as changed; false when the provider no longer exists. */
+  /**
+   * Marks the provider's secret as changed; false when the provider no longer exists or pins a
+   * version of its secret (a managed secret's stage moves are the service's own writes, and
+   * its record already names the version to read).
+   */
   bumpSecretGeneration(key: ProviderKey): Promise<boolean>;
 }
