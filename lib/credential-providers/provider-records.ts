@@ -9,6 +9,31 @@ const KIND_LABEL: Record<ProviderKind, string> = { apikey: 'API key', oauth2: 'O
 const PROMOTE_ATTEMPTS = 5;
 
 /**
+ * Makes AWSCURRENT follow the record, for readers that do not name a version (the console, the
+ * rotation event rule): after a commit, and from the sweep. Promoters of one record can
+ * interleave, so each looks at the record again after moving the stage and moves it on to what
+ * the record names; the last move of all is then always to the version the record names.
+ * False when it gave up (the sweep tries again); true when done or the record moved elsewhere.
+ */
+export async function followRecord(
+  store: Pick<CredentialProviderStore, 'get'>,
+  promote: (secretArn: string, versionId: string) => Promise<boolean>,
+  key: ProviderKey,
+  secretArn: string,
+  versionId: string,
+): Promise<boolean> {
+  let target = versionId;
+  for (let attempt = 0; attempt < PROMOTE_ATTEMPTS; attempt++) {
+    const promoted = await promote(secretArn, target);
+    const latest = await store.get(key);
+    if (!latest || latest.secretSource !== 'MANAGED' || latest.secretArn !== secretArn || !latest.secretVersionId) return true;
+    if (promoted && latest.secretVersionId === target) return true;
+    target = latest.secretVersionId;
+  }
+  return false;
+}
+
+/**
  * Record-keeping both kinds of provider share: creating, updating under a version, listing.
  *
  * The order of writes is what keeps a record and its managed secret consistent when a call is
@@ -19,22 +44,9 @@ const PROMOTE_ATTEMPTS = 5;
  * is a secret no record names, which the sweep removes an hour later.
  */
 export function providerRecords(store: CredentialProviderStore, secrets: ProviderSecrets, pageTokens: PageTokens, now: () => number) {
-  /**
-   * Makes AWSCURRENT follow the record after a commit, for readers that do not name a version
-   * (the console, the rotation event rule). Promoters of one record can interleave, so each one
-   * looks at the record again after moving the stage and moves it on to what the record names.
-   */
   async function promote(key: ProviderKey, secretArn: string, versionId: string): Promise<void> {
-    let target = versionId;
     try {
-      for (let attempt = 0; attempt < PROMOTE_ATTEMPTS; attempt++) {
-        const promoted = await secrets.promote(secretArn, target);
-        const latest = await store.get(key);
-        if (!latest || latest.secretSource !== 'MANAGED' || latest.secretArn !== secretArn || !latest.secretVersionId) return;
-        if (promoted && latest.secretVersionId === target) return;
-        target = latest.secretVersionId;
-      }
-      logger.warn('secret version promotion left for the sweep', { secretArn });
+      if (!(await followRecord(store, (arn, id) => secrets.promote(arn, id), key, secretArn, versionId))) logger.warn('secret version promotion left for the sweep', { secretArn });
     } catch (error) {
       // Committed all the same: vends read the version the record names. The sweep re-promotes.
       logger.warn('secret version promotion left for the sweep', { secretArn, errorName: (error as Error)?.name });
