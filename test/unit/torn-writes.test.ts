@@ -1,0 +1,243 @@
+import { describe, expect, it } from 'vitest';
+import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, paginateListSecrets } from '@aws-sdk/client-secrets-manager';
+import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { emulatorDocumentClient, emulatorSecretsClient, secretValue, uniqueName } from '../setup/clients.js';
+import { apiEvent, lambdaContext, useIsolatedTables } from '../setup/in-process.js';
+
+/**
+ * Create, update and delete of MANAGED providers interrupted at every AWS call they make, in this
+ * process against the suite's emulator: a middleware on the service's own SDK clients fails one
+ * call (before it is sent, or after it took effect with its answer lost) and every call after it,
+ * as a crashed function would. Then the sweep runs as it would an hour later. Tables and the
+ * managed prefix are this file's own, so the sweep never sees another test's secrets.
+ */
+const PREFIX = `agentcore-identity-local/torn-${Math.random().toString(16).slice(2, 8)}/providers/`;
+await useIsolatedTables('torn', { MANAGED_SECRET_PREFIX: PREFIX });
+const control = (await import('../../functions/control-plane.js')).handler;
+const dataPlane = (await import('../../functions/data-plane.js')).handler;
+const { dynamoDocumentClient, secretsManagerClient } = await import('../../lib/aws/clients.js');
+const { SecretsManagerSecretStore } = await import('../../lib/secrets/secrets-manager-store.js');
+const { DynamoDbCredentialProviderStore } = await import('../../lib/credential-providers/dynamodb-store.js');
+const { managedSecretSweep } = await import('../../lib/credential-providers/managed-secret-sweep.js');
+
+const TABLE = process.env.CREDENTIAL_PROVIDERS_TABLE!;
+const sm = emulatorSecretsClient();
+const ddb = emulatorDocumentClient();
+const HOUR = 3_600_000;
+
+/** The sweep as the scheduled function builds it, with its clock moved `aheadMs` into the future. */
+function sweep(aheadMs: number) {
+  return managedSecretSweep({
+    secrets: new SecretsManagerSecretStore(secretsManagerClient(), process.env.SERVICE_KMS_KEY_ID!),
+    providers: new DynamoDbCredentialProviderStore(dynamoDocumentClient(), TABLE),
+    settings: { managedSecretPrefix: PREFIX, minAgeMs: HOUR, recoveryWindowDays: 7 },
+    now: () => Date.now() + aheadMs,
+  })();
+}
+
+// --- fault injection: a crash at the n-th AWS call of one operation ---------------------------
+const fault = { armed: false, at: -1, after: false, calls: [] as string[], crashed: false };
+class InjectedCrash extends Error {
+  override name = 'InjectedCrash';
+}
+for (const client of [dynamoDocumentClient(), secretsManagerClient()] as { middlewareStack: any }[]) {
+  client.middlewareStack.add(
+    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+      if (!fault.armed) return next(args);
+      if (fault.crashed) throw new InjectedCrash('the function is gone');
+      const index = fault.calls.push(context.commandName ?? '?') - 1;
+      if (index === fault.at && !fault.after) {
+        fault.crashed = true;
+        throw new InjectedCrash(`crash before ${context.commandName}`);
+      }
+      const result = await next(args);
+      if (index === fault.at && fault.after) {
+        fault.crashed = true;
+        throw new InjectedCrash(`crash after ${context.commandName}`);
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'injectedCrash' },
+  );
+}
+
+async function interrupted<T>(at: number, after: boolean, work: () => Promise<T>): Promise<{ result: T; calls: string[] }> {
+  Object.assign(fault, { armed: true, at, after, calls: [], crashed: false });
+  try {
+    return { result: await work(), calls: fault.calls };
+  } finally {
+    fault.armed = false;
+  }
+}
+
+async function call(handler: typeof control, path: string, body: unknown) {
+  const result = await handler(apiEvent(path, body) as never, lambdaContext());
+  return { status: result.statusCode ?? 500, errorType: result.headers?.['x-amzn-errortype'], body: result.body ? JSON.parse(result.body) : undefined };
+}
+
+async function ok(handler: typeof control, path: string, body: unknown) {
+  const result = await call(handler, path, body);
+  if (result.status >= 300) throw new Error(`${path}: ${result.status} ${JSON.stringify(result.body)}`);
+  return result.body;
+}
+
+// --- what must hold after anything --------------------------------------------------------------
+async function records(): Promise<Record<string, any>[]> {
+  const items: Record<string, any>[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await ddb.send(new ScanCommand({ TableName: TABLE, ExclusiveStartKey, ConsistentRead: true }));
+    items.push(...(page.Items ?? []));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
+}
+
+/** Managed secrets not scheduled for deletion, with their versions' stages. */
+async function liveManagedSecrets() {
+  const found: { arn: string; versions: Record<string, string[]> }[] = [];
+  for await (const page of paginateListSecrets({ client: sm }, { Filters: [{ Key: 'name', Values: [PREFIX] }] })) {
+    for (const s of page.SecretList ?? []) if (s.Name!.startsWith(PREFIX) && !s.DeletedDate) found.push({ arn: s.ARN!, versions: s.SecretVersionsToStages ?? {} });
+  }
+  return found;
+}
+
+const valueAt = async (arn: string, VersionId: string) => JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: arn, VersionId }))).SecretString!).apiKey as string;
+
+/** Every managed record names a version that exists; the sweep leaves no secret a record does not name. */
+async function checkConsistent() {
+  for (const record of await records()) {
+    if (record.secretSource !== 'MANAGED') continue;
+    expect(record.secretVersionId, record.name).toBeTruthy();
+    expect(await valueAt(record.secretArn, record.secretVersionId), record.name).toBeTruthy();
+  }
+  await sweep(2 * HOUR);
+  const named = new Map((await records()).filter((r) => r.secretSource === 'MANAGED').map((r) => [r.secretArn as string, r.secretVersionId as string]));
+  for (const secret of await liveManagedSecrets()) {
+    expect(named.has(secret.arn), `orphan ${secret.arn}`).toBe(true);
+    // The sweep finished any promotion an interruption left undone.
+    expect(secret.versions[named.get(secret.arn)!]).toContain('AWSCURRENT');
+  }
+  for (const arn of named.keys()) expect((await liveManagedSecrets()).map((s) => s.arn)).toContain(arn);
+}
+
+const workloadName = uniqueName('torn-agent');
+await ok(control, '/identities/CreateWorkloadIdentity', { name: workloadName });
+const { workloadAccessToken } = await ok(dataPlane, '/identities/GetWorkloadAccessToken', { workloadName });
+const vend = async (provider: string) => {
+  const result = await call(dataPlane, '/identities/api-key', { workloadIdentityToken: workloadAccessToken, resourceCredentialProviderName: provider });
+  return result.status === 200 ? (result.body.apiKey as string) : String(result.errorType);
+};
+
+const customerValue = secretValue('torn-customer');
+const customer = await sm.send(new CreateSecretCommand({ Name: uniqueName('torn-customer/key'), SecretString: JSON.stringify({ apiKey: customerValue }) }));
+
+interface Scenario {
+  label: string;
+  /** The provider as it is before the operation; returns its value then, if any. */
+  before: (name: string) => Promise<string | undefined>;
+  operation: (name: string, value: string) => Promise<unknown>;
+}
+
+const createManaged = async (name: string) => {
+  const value = secretValue('torn-old');
+  await ok(control, '/identities/CreateApiKeyCredentialProvider', { name, apiKey: value });
+  return value;
+};
+
+const scenarios: Scenario[] = [
+  { label: 'create', before: async () => undefined, operation: (name, apiKey) => call(control, '/identities/CreateApiKeyCredentialProvider', { name, apiKey }) },
+  { label: 'update of a managed key', before: createManaged, operation: (name, apiKey) => call(control, '/identities/UpdateApiKeyCredentialProvider', { name, apiKey }) },
+  {
+    label: 'switch from EXTERNAL to MANAGED',
+    before: async (name) => {
+      await ok(control, '/identities/CreateApiKeyCredentialProvider', { name, apiKeySecretSource: 'EXTERNAL', apiKeySecretConfig: { secretId: customer.ARN, jsonKey: 'apiKey' } });
+      return undefined;
+    },
+    operation: (name, apiKey) => call(control, '/identities/UpdateApiKeyCredentialProvider', { name, apiKeySecretSource: 'MANAGED', apiKey }),
+  },
+  {
+    label: 'switch from MANAGED to EXTERNAL',
+    before: createManaged,
+    operation: (name) => call(control, '/identities/UpdateApiKeyCredentialProvider', { name, apiKeySecretSource: 'EXTERNAL', apiKeySecretConfig: { secretId: customer.ARN, jsonKey: 'apiKey' } }),
+  },
+  { label: 'delete', before: createManaged, operation: (name) => call(control, '/identities/DeleteApiKeyCredentialProvider', { name }) },
+];
+
+describe('a write interrupted at any AWS call', () => {
+  it.each(scenarios)('$label leaves no orphan once the sweep runs, and no record naming a missing version', async ({ before, operation }) => {
+    // A run without a crash says how many calls the operation makes.
+    const dry = uniqueName('torn');
+    await before(dry);
+    const { calls } = await interrupted(Number.MAX_SAFE_INTEGER, false, () => operation(dry, secretValue('torn-dry')));
+    expect(calls.length).toBeGreaterThan(0);
+    for (let at = 0; at < calls.length; at++) {
+      for (const after of [false, true]) {
+        const name = uniqueName('torn');
+        const old = await before(name);
+        const next = secretValue('torn-new');
+        await interrupted(at, after, () => operation(name, next));
+        const where = `${after ? 'after' : 'before'} ${calls[at]} (#${at})`;
+        await checkConsistent();
+        // Whatever the interruption, a vend gives the value before or the value after, never another.
+        const vended = await vend(name);
+        expect([old ?? customerValue, next, customerValue, 'ResourceNotFoundException'], `${where}: ${vended.slice(0, 30)}`).toContain(vended);
+      }
+    }
+  }, 120_000);
+});
+
+describe('the managed secret sweep', () => {
+  it('schedules deletion only of managed-prefix secrets no record names and older than an hour, with a recovery window', async () => {
+    const owned = await ok(control, '/identities/CreateApiKeyCredentialProvider', { name: uniqueName('swept-owner'), apiKey: secretValue('sweep-owned') });
+    const orphan = await sm.send(new CreateSecretCommand({ Name: `${PREFIX}apikey/${uniqueName('gone')}-0123abcd`, SecretString: '{"apiKey":"x"}' }));
+    const oddName = await sm.send(new CreateSecretCommand({ Name: `${PREFIX}${uniqueName('odd')}`, SecretString: '{}' }));
+    // Named by a record only through the index (its name says no provider): kept.
+    const indexed = await sm.send(new CreateSecretCommand({ Name: `${PREFIX}${uniqueName('indexed')}`, SecretString: '{"apiKey":"y"}' }));
+    const indexedName = uniqueName('indexed-provider');
+    await ddb.send(
+      new PutCommand({
+        TableName: TABLE,
+        Item: { kind: 'apikey', name: indexedName, secretSource: 'EXTERNAL', secretArn: indexed.ARN, jsonKey: 'apiKey', tags: {}, createdTime: 1, lastUpdatedTime: 1, version: 1, secretGeneration: 0 },
+      }),
+    );
+    const outside = await sm.send(new CreateSecretCommand({ Name: `agentcore-identity-local/not-managed-${uniqueName('x')}`, SecretString: '{}' }));
+    const deleted = async (arn: string) => (await sm.send(new DescribeSecretCommand({ SecretId: arn }))).DeletedDate;
+
+    // Within the hour nothing goes: a create in flight has written its secret and not yet its record.
+    const early = await sweep(0);
+    expect(early.scheduled).toBe(0);
+    expect(early.young).toBeGreaterThanOrEqual(2);
+    for (const arn of [orphan.ARN!, oddName.ARN!]) expect(await deleted(arn)).toBeUndefined();
+
+    const late = await sweep(2 * HOUR);
+    expect(late.scheduled).toBeGreaterThanOrEqual(2);
+    // Scheduled, not forced: the secret still exists, restorable during its recovery window.
+    for (const arn of [orphan.ARN!, oddName.ARN!]) expect(await deleted(arn)).toBeInstanceOf(Date);
+    for (const arn of [owned.apiKeySecretArn.secretArn, indexed.ARN!, outside.ARN!]) expect(await deleted(arn)).toBeUndefined();
+    expect(await vend(owned.name)).toMatch(/^sekret-sweep-owned-/);
+  });
+
+  it('moves AWSCURRENT to the version the record names when an update stopped right after its commit', async () => {
+    const name = uniqueName('half-promoted');
+    await createManaged(name);
+    const next = secretValue('half-promoted');
+    // Find the commit (the conditional PutItem), then crash just after it.
+    const dry = uniqueName('half-promoted-dry');
+    await createManaged(dry);
+    const { calls } = await interrupted(Number.MAX_SAFE_INTEGER, false, () => call(control, '/identities/UpdateApiKeyCredentialProvider', { name: dry, apiKey: secretValue('dry') }));
+    const commit = calls.indexOf('PutItemCommand');
+    expect(commit).toBeGreaterThan(0);
+    const { result } = await interrupted(commit, true, () => call(control, '/identities/UpdateApiKeyCredentialProvider', { name, apiKey: next }));
+    expect(result.status).toBeGreaterThanOrEqual(500);
+    // Committed: the vend already serves the new value, though AWSCURRENT has not moved.
+    expect(await vend(name)).toBe(next);
+    const record = (await records()).find((r) => r.name === name)!;
+    const stagesBefore = (await sm.send(new DescribeSecretCommand({ SecretId: record.secretArn }))).VersionIdsToStages!;
+    expect(stagesBefore[record.secretVersionId]).not.toContain('AWSCURRENT');
+    expect((await sweep(0)).promoted).toBeGreaterThanOrEqual(1);
+    const stagesAfter = (await sm.send(new DescribeSecretCommand({ SecretId: record.secretArn }))).VersionIdsToStages!;
+    expect(stagesAfter[record.secretVersionId]).toContain('AWSCURRENT');
+    expect(await vend(name)).toBe(next);
+  });
+});
