@@ -1,5 +1,5 @@
 import { logger } from '../logger.js';
-import type { SecretStore } from '../secrets/secret-store.js';
+import type { ManagedSecretSummary, SecretStore } from '../secrets/secret-store.js';
 import { followRecord } from './provider-records.js';
 import type { CredentialProviderStore, ProviderKey } from './store.js';
 
@@ -24,6 +24,8 @@ export interface SweepResult {
   promoted: number;
   /** Left for the next run because the time budget ran out. */
   deferred: number;
+  /** Skipped after an error (logged); the next run tries again. */
+  failed: number;
 }
 
 /** `<prefix><kind>/<name>-<8 hex>`: the provider a managed secret was created for. */
@@ -48,9 +50,34 @@ export function managedSecretSweep(deps: {
 }) {
   const { secrets, providers, settings, now = Date.now } = deps;
 
+  async function visit(secret: ManagedSecretSummary, result: SweepResult): Promise<void> {
+    const owner = ownerOf(secret.name, settings.managedSecretPrefix);
+    // The record, read strongly consistent, is the authority; the index is a safety net for a
+    // secret whose name does not say its provider (its lag is covered by the age rule).
+    const record = owner ? await providers.get(owner) : undefined;
+    if (record?.secretArn === secret.arn) {
+      const versionId = record.secretVersionId;
+      if (versionId && !secret.versions[versionId]?.includes('AWSCURRENT')) {
+        await followRecord(providers, (arn, id) => secrets.promoteManaged(arn, id), record, secret.arn, versionId);
+        result.promoted++;
+        logger.info('managed secret version promoted to its record', { secretArn: secret.arn });
+      }
+      return;
+    }
+    if ((await providers.findBySecretArn(secret.arn)).length > 0) return;
+    const created = secret.createdDate?.getTime();
+    if (created === undefined || now() - created < settings.minAgeMs) {
+      result.young++;
+      return;
+    }
+    await secrets.scheduleManagedDeletion(secret.arn, settings.recoveryWindowDays);
+    result.scheduled++;
+    logger.info('orphan managed secret scheduled for deletion', { secretArn: secret.arn, recoveryWindowDays: settings.recoveryWindowDays });
+  }
+
   return async (options: { timeLeftMs?: () => number } = {}): Promise<SweepResult> => {
     const listed = await secrets.listManaged(settings.managedSecretPrefix);
-    const result: SweepResult = { examined: 0, scheduled: 0, young: 0, promoted: 0, deferred: 0 };
+    const result: SweepResult = { examined: 0, scheduled: 0, young: 0, promoted: 0, deferred: 0, failed: 0 };
     for (const secret of listed) {
       // Stop while there is time to answer; the next run carries on.
       if (options.timeLeftMs && options.timeLeftMs() < 5_000) {
@@ -58,28 +85,13 @@ export function managedSecretSweep(deps: {
         break;
       }
       result.examined++;
-      const owner = ownerOf(secret.name, settings.managedSecretPrefix);
-      // The record, read strongly consistent, is the authority; the index is a safety net for a
-      // secret whose name does not say its provider (its lag is covered by the age rule).
-      const record = owner ? await providers.get(owner) : undefined;
-      if (record?.secretArn === secret.arn) {
-        const versionId = record.secretVersionId;
-        if (versionId && !secret.versions[versionId]?.includes('AWSCURRENT')) {
-          await followRecord(providers, (arn, id) => secrets.promoteManaged(arn, id), record, secret.arn, versionId);
-          result.promoted++;
-          logger.info('managed secret version promoted to its record', { secretArn: secret.arn });
-        }
-        continue;
+      try {
+        await visit(secret, result);
+      } catch (error) {
+        // One secret's trouble (throttling, a record naming a version that is gone) never stops the rest.
+        result.failed++;
+        logger.warn('managed secret sweep skipped a secret', { secretArn: secret.arn, errorName: (error as Error)?.name });
       }
-      if ((await providers.findBySecretArn(secret.arn)).length > 0) continue;
-      const created = secret.createdDate?.getTime();
-      if (created === undefined || now() - created < settings.minAgeMs) {
-        result.young++;
-        continue;
-      }
-      await secrets.scheduleManagedDeletion(secret.arn, settings.recoveryWindowDays);
-      result.scheduled++;
-      logger.info('orphan managed secret scheduled for deletion', { secretArn: secret.arn, recoveryWindowDays: settings.recoveryWindowDays });
     }
     logger.info('managed secret sweep done', { ...result });
     return result;

@@ -241,3 +241,31 @@ describe('the managed secret sweep', () => {
     expect(await vend(name)).toBe(next);
   });
 });
+
+describe('vending a MANAGED key by the version its record names', () => {
+  it('warm, makes no Secrets Manager call: the value is cached by ARN and version', async () => {
+    const name = uniqueName('warm');
+    const value = await createManaged(name);
+    expect(await vend(name)).toBe(value);
+    const { result, calls } = await interrupted(Number.MAX_SAFE_INTEGER, false, () => vend(name));
+    expect(result).toBe(value);
+    expect(calls).toEqual(['BatchGetItemCommand']);
+    const next = secretValue('warm-next');
+    await ok(control, '/identities/UpdateApiKeyCredentialProvider', { name, apiKey: next });
+    const after = await interrupted(Number.MAX_SAFE_INTEGER, false, () => vend(name));
+    expect(after.result).toBe(next);
+    expect(after.calls).toEqual(['BatchGetItemCommand', 'GetSecretValueCommand']);
+  });
+
+  it('ignores stage-move events of its managed secret (its own writes): the record is not touched', async () => {
+    const rotation = (await import('../../functions/secret-rotation.js')).handler;
+    const { sampleEvent } = await import('../setup/in-process.js');
+    const name = uniqueName('pinned');
+    await createManaged(name);
+    const before = (await records()).find((r) => r.name === name)!;
+    const event = sampleEvent('secretsmanager/update-secret-version-stage.json');
+    event.detail.responseElements.arn = before.secretArn;
+    expect(await rotation(event, lambdaContext())).toEqual({ invalidated: 0 });
+    expect((await records()).find((r) => r.name === name)!.version).toBe(before.version);
+  });
+});
