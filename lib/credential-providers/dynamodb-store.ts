@@ -1,8 +1,9 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { conditionally } from '../aws/conditional.js';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { queryPage } from '../aws/dynamodb-pages.js';
 import type { Page } from '../pagination.js';
-import type { CredentialProviderRecord, CredentialProviderStore, ProviderKey, ProviderKind } from './store.js';
+import { RetriedWriteRefused, type CredentialProviderRecord, type CredentialProviderStore, type ProviderKey, type ProviderKind } from './store.js';
 
 /** Providers partitioned by kind and sorted by name; the bySecretArn index serves rotation events. */
 export class DynamoDbCredentialProviderStore implements CredentialProviderStore {
@@ -12,7 +13,7 @@ export class DynamoDbCredentialProviderStore implements CredentialProviderStore 
   ) {}
 
   async create(record: CredentialProviderRecord): Promise<boolean> {
-    return this.conditional(
+    return this.committing(
       new PutCommand({ TableName: this.tableName, Item: record, ConditionExpression: 'attribute_not_exists(#name)', ExpressionAttributeNames: { '#name': 'name' } }),
     );
   }
@@ -25,7 +26,7 @@ export class DynamoDbCredentialProviderStore implements CredentialProviderStore 
   }
 
   async replace(record: CredentialProviderRecord, expectedVersion: number): Promise<boolean> {
-    return this.conditional(
+    return this.committing(
       new PutCommand({
         TableName: this.tableName,
         Item: record,
@@ -79,6 +80,19 @@ export class DynamoDbCredentialProviderStore implements CredentialProviderStore 
         ExpressionAttributeValues: { ':one': 1 },
       }),
     );
+  }
+
+  /** A record commit: a refusal after retries may hide an earlier attempt that landed. */
+  private async committing(command: PutCommand): Promise<boolean> {
+    try {
+      await this.client.send(command);
+      return true;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const attempts = error.$metadata?.attempts ?? 1;
+      if (attempts > 1) throw new RetriedWriteRefused(attempts);
+      return false;
+    }
   }
 
   private conditional(command: PutCommand | UpdateCommand): Promise<boolean> {

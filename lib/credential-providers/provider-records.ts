@@ -1,8 +1,9 @@
-import { ConflictException } from '../errors.js';
+import { randomUUID } from 'node:crypto';
+import { ConflictException, InternalServerException } from '../errors.js';
 import { logger } from '../logger.js';
 import type { PageTokens } from '../pagination.js';
 import type { ProviderSecrets, SecretChange, SecretPlacement } from './provider-secrets.js';
-import type { CredentialProviderRecord, CredentialProviderStore, ProviderKey, ProviderKind } from './store.js';
+import { RetriedWriteRefused, type CredentialProviderRecord, type CredentialProviderStore, type ProviderKey, type ProviderKind } from './store.js';
 
 const KIND_LABEL: Record<ProviderKind, string> = { apikey: 'API key', oauth2: 'OAuth2' };
 /** Enough for every promoter racing one record to converge; the sweep repairs what is left. */
@@ -53,12 +54,43 @@ export function providerRecords(store: CredentialProviderStore, secrets: Provide
     }
   }
 
+  /**
+   * Commits a record write. True when it took effect, also when the SDK's retry of it was refused
+   * because its own earlier attempt had landed (the record carries its writeId); false when it
+   * lost the race for sure. When a retried write was refused and the record is someone else's
+   * now, nobody knows whether ours was ever there (and vended): that is a retryable error, never
+   * a conflict, and nothing is undone.
+   */
+  async function commit(write: () => Promise<boolean>, key: ProviderKey, writeId: string): Promise<boolean> {
+    let refusedAfterRetry = false;
+    try {
+      if (await write()) return true;
+    } catch (error) {
+      if (!(error instanceof RetriedWriteRefused)) throw error;
+      refusedAfterRetry = true;
+    }
+    if ((await store.get(key))?.writeId === writeId) return true;
+    if (refusedAfterRetry) throw new InternalServerException('The outcome of the write is unknown (a retried request was refused); read the provider and retry if needed.');
+    return false;
+  }
+
   return {
     async create(kind: ProviderKind, name: string, placement: SecretPlacement, tags: Record<string, string>, settings?: Record<string, unknown>): Promise<CredentialProviderRecord> {
       const time = now();
-      const record: CredentialProviderRecord = { kind, name, ...placement, tags, createdTime: time, lastUpdatedTime: time, version: 1, secretGeneration: 0, ...(settings ? { settings } : {}) };
+      const record: CredentialProviderRecord = {
+        kind,
+        name,
+        ...placement,
+        tags,
+        createdTime: time,
+        lastUpdatedTime: time,
+        writeId: randomUUID(),
+        version: 1,
+        secretGeneration: 0,
+        ...(settings ? { settings } : {}),
+      };
       // An error here (not a refused condition) leaves the secret alone: the write may have landed.
-      if (!(await store.create(record))) {
+      if (!(await commit(() => store.create(record), record, record.writeId!))) {
         if (placement.secretSource === 'MANAGED') await secrets.abandon({ created: placement });
         throw new ConflictException(`${KIND_LABEL[kind]} credential provider ${name} already exists`);
       }
@@ -76,10 +108,11 @@ export function providerRecords(store: CredentialProviderStore, secrets: Provide
         ...change.placement,
         ...(change.settings ? { settings: change.settings } : {}),
         lastUpdatedTime: now(),
+        writeId: randomUUID(),
         version: current.version + 1,
         secretGeneration: current.secretGeneration + 1,
       };
-      if (!(await store.replace(record, current.version))) {
+      if (!(await commit(() => store.replace(record, current.version), record, record.writeId!))) {
         await secrets.abandon(change);
         throw new ConflictException(`${KIND_LABEL[current.kind]} credential provider ${current.name} was changed or deleted concurrently; retry`);
       }

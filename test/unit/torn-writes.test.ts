@@ -61,6 +61,22 @@ for (const client of [dynamoDocumentClient(), secretsManagerClient()] as { middl
   );
 }
 
+/** The answer to one call is lost after it took effect, and the SDK retries it (a timeout). */
+const lostAnswer = { commandName: '', armed: false, between: undefined as undefined | (() => Promise<unknown>) };
+for (const client of [dynamoDocumentClient(), secretsManagerClient()] as { middlewareStack: any }[]) {
+  client.middlewareStack.add(
+    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+      if (!lostAnswer.armed || context.commandName !== lostAnswer.commandName) return next(args);
+      lostAnswer.armed = false;
+      await next(args);
+      await lostAnswer.between?.();
+      throw Object.assign(new Error('the answer was lost'), { name: 'TimeoutError', $metadata: {} });
+    },
+    // Inside the SDK's retry loop, so that the retry strategy sees the timeout and sends again.
+    { step: 'finalizeRequest', name: 'lostAnswer' },
+  );
+}
+
 async function interrupted<T>(at: number, after: boolean, work: () => Promise<T>): Promise<{ result: T; calls: string[] }> {
   Object.assign(fault, { armed: true, at, after, calls: [], crashed: false });
   try {
@@ -112,13 +128,16 @@ async function checkConsistent() {
     expect(await valueAt(record.secretArn, record.secretVersionId), record.name).toBeTruthy();
   }
   await sweep(2 * HOUR);
-  const named = new Map((await records()).filter((r) => r.secretSource === 'MANAGED').map((r) => [r.secretArn as string, r.secretVersionId as string]));
-  for (const secret of await liveManagedSecrets()) {
+  const all = await records();
+  const named = new Set(all.map((r) => r.secretArn as string));
+  const pinned = new Map(all.filter((r) => r.secretSource === 'MANAGED').map((r) => [r.secretArn as string, r.secretVersionId as string]));
+  const live = await liveManagedSecrets();
+  for (const secret of live) {
     expect(named.has(secret.arn), `orphan ${secret.arn}`).toBe(true);
     // The sweep finished any promotion an interruption left undone.
-    expect(secret.versions[named.get(secret.arn)!]).toContain('AWSCURRENT');
+    if (pinned.has(secret.arn)) expect(secret.versions[pinned.get(secret.arn)!]).toContain('AWSCURRENT');
   }
-  for (const arn of named.keys()) expect((await liveManagedSecrets()).map((s) => s.arn)).toContain(arn);
+  for (const arn of pinned.keys()) expect(live.map((s) => s.arn)).toContain(arn);
 }
 
 const workloadName = uniqueName('torn-agent');
@@ -267,5 +286,46 @@ describe('vending a MANAGED key by the version its record names', () => {
     event.detail.responseElements.arn = before.secretArn;
     expect(await rotation(event, lambdaContext())).toEqual({ invalidated: 0 });
     expect((await records()).find((r) => r.name === name)!.version).toBe(before.version);
+  });
+});
+
+describe('a record write whose answer was lost and that the SDK retried', () => {
+  async function withLostAnswer<T>(commandName: string, work: () => Promise<T>, between?: () => Promise<unknown>): Promise<T> {
+    Object.assign(lostAnswer, { commandName, armed: true, between });
+    try {
+      return await work();
+    } finally {
+      Object.assign(lostAnswer, { armed: false, between: undefined });
+    }
+  }
+
+  it('is recognized as its own (the retry is refused by the write it repeats): create and update succeed, nothing is undone', async () => {
+    const name = uniqueName('retried');
+    const first = secretValue('retried-create');
+    const created = await withLostAnswer('PutItemCommand', () => call(control, '/identities/CreateApiKeyCredentialProvider', { name, apiKey: first }));
+    expect(created.status).toBe(201);
+    expect(await vend(name)).toBe(first);
+    const next = secretValue('retried-update');
+    const updated = await withLostAnswer('PutItemCommand', () => call(control, '/identities/UpdateApiKeyCredentialProvider', { name, apiKey: next }));
+    expect(updated.status).toBe(200);
+    expect(await vend(name)).toBe(next);
+    await checkConsistent();
+  });
+
+  it('is never reported as a conflict when another update committed in between: the outcome is unknown, a retryable error', async () => {
+    const name = uniqueName('retried-race');
+    await createManaged(name);
+    const mine = secretValue('retried-mine');
+    const theirs = secretValue('retried-theirs');
+    const result = await withLostAnswer(
+      'PutItemCommand',
+      () => call(control, '/identities/UpdateApiKeyCredentialProvider', { name, apiKey: mine }),
+      () => ok(control, '/identities/UpdateApiKeyCredentialProvider', { name, apiKey: theirs }),
+    );
+    // Its value was committed, and could have been vended before the other update replaced it.
+    expect(result.status).toBe(500);
+    expect(result.errorType).toBe('InternalServerException');
+    expect(await vend(name)).toBe(theirs);
+    await checkConsistent();
   });
 });
