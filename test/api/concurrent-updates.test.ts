@@ -3,7 +3,7 @@ import { CreateApiKeyCredentialProviderCommand, CreateWorkloadIdentityCommand, U
 import { GetResourceApiKeyCommand, GetWorkloadAccessTokenCommand } from '@aws-sdk/client-bedrock-agentcore';
 import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { controlClient, dataClient, emulatorDocumentClient, emulatorSecretsClient, secretValue, stack, uniqueName } from '../setup/clients.js';
+import { controlClient, dataClient, emulatorDocumentClient, emulatorSecretsClient, invokeFunction, secretValue, stack, uniqueName } from '../setup/clients.js';
 
 const control = controlClient();
 const data = dataClient();
@@ -72,4 +72,15 @@ describe('concurrent updates of one MANAGED API key provider', () => {
     // The race was real: most writers of each round lost it.
     expect(conflictsSeen).toBeGreaterThan(ROUNDS);
   }, 300_000);
+});
+
+describe('the managed secret sweep function', () => {
+  it('runs as its schedule invokes it, and deletes nothing younger than an hour', async () => {
+    const name = uniqueName('swept-live');
+    const created = await control.send(new CreateApiKeyCredentialProviderCommand({ name, apiKey: secretValue('swept-live') }));
+    const result = await invokeFunction('managedSecretSweep', { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} });
+    expect(result).toMatchObject({ scheduled: 0, failed: 0, deferred: 0 });
+    expect(result.examined).toBeGreaterThan(0);
+    expect((await sm.send(new DescribeSecretCommand({ SecretId: created.apiKeySecretArn!.secretArn! }))).DeletedDate).toBeUndefined();
+  });
 });
