@@ -131,4 +131,3 @@ export function providerRecords(store: CredentialProviderStore, secrets: Provide
     },
   };
 }
-

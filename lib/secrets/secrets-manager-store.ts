@@ -122,7 +122,7 @@ export class SecretsManagerSecretStore implements SecretStore {
 
   async readNow(secretId: string): Promise<{ arn: string; value: string }> {
     try {
-      const result = await this.client.send(new GetSecretValueCommand({ SecretId: secretId }));
+      const result = await this.client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }));
       if (result.SecretString === undefined) throw new SecretUnavailable('unreadable', secretId);
       return { arn: result.ARN!, value: result.SecretString };
     } catch (error) {
@@ -133,7 +133,9 @@ export class SecretsManagerSecretStore implements SecretStore {
 
   async readCached(arn: string, options: { maxAgeSeconds: number; forceFetch: boolean }): Promise<string> {
     try {
-      const value = await this.cache.get(arn, { maxAge: options.maxAgeSeconds, forceFetch: options.forceFetch });
+      // The stage named: some emulators answer an unnamed read from the version last written as
+      // current, not from where a rotation's UpdateSecretVersionStage moved AWSCURRENT.
+      const value = await this.cache.get(arn, { maxAge: options.maxAgeSeconds, forceFetch: options.forceFetch, sdkOptions: { VersionStage: 'AWSCURRENT' } });
       if (typeof value !== 'string') throw new SecretUnavailable('unreadable', arn);
       return value;
     } catch (error) {
