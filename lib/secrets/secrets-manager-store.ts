@@ -65,8 +65,10 @@ export class SecretsManagerSecretStore implements SecretStore {
   }
 
   async promoteManaged(arn: string, versionId: string): Promise<boolean> {
+    // A version without labels is missing from this map (Secrets Manager lists only labelled
+    // ones): a committed version whose staging label a later write took over is such a one, and
+    // moving AWSCURRENT to it is exactly what protects it from deprecation.
     const { VersionIdsToStages: stages = {} } = await this.client.send(new DescribeSecretCommand({ SecretId: arn }));
-    if (!stages[versionId]) throw new SecretUnavailable('not-found', arn);
     const holder = Object.entries(stages).find(([, labels]) => labels.includes('AWSCURRENT'))?.[0];
     if (holder !== versionId) {
       try {
@@ -78,7 +80,7 @@ export class SecretsManagerSecretStore implements SecretStore {
         throw error;
       }
     }
-    if (stages[versionId]!.includes(PENDING_STAGE)) await this.unstageManaged(arn, versionId);
+    if (stages[versionId]?.includes(PENDING_STAGE)) await this.unstageManaged(arn, versionId);
     return true;
   }
 

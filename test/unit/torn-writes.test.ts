@@ -77,6 +77,24 @@ for (const client of [dynamoDocumentClient(), secretsManagerClient()] as { middl
   );
 }
 
+/**
+ * Secrets Manager lists only versions that carry a label (label-less ones are deprecated); moto
+ * lists them all. With this on, the service's own client sees listings as AWS gives them.
+ */
+const awsListings = { on: false };
+const labelled = (map?: Record<string, string[]>) => map && Object.fromEntries(Object.entries(map).filter(([, labels]) => labels.length > 0));
+(secretsManagerClient() as { middlewareStack: any }).middlewareStack.add(
+  (next: (args: unknown) => Promise<{ output: any }>) => async (args: unknown) => {
+    const result = await next(args);
+    if (awsListings.on) {
+      if (result.output.VersionIdsToStages) result.output.VersionIdsToStages = labelled(result.output.VersionIdsToStages);
+      for (const secret of result.output.SecretList ?? []) secret.SecretVersionsToStages = labelled(secret.SecretVersionsToStages);
+    }
+    return result;
+  },
+  { step: 'initialize', name: 'awsListings' },
+);
+
 async function interrupted<T>(at: number, after: boolean, work: () => Promise<T>): Promise<{ result: T; calls: string[] }> {
   Object.assign(fault, { armed: true, at, after, calls: [], crashed: false });
   try {
@@ -257,6 +275,33 @@ describe('the managed secret sweep', () => {
     expect((await sweep(0)).promoted).toBeGreaterThanOrEqual(1);
     const stagesAfter = (await sm.send(new DescribeSecretCommand({ SecretId: record.secretArn }))).VersionIdsToStages!;
     expect(stagesAfter[record.secretVersionId]).toContain('AWSCURRENT');
+    expect(await vend(name)).toBe(next);
+  });
+});
+
+describe('a committed version whose staging label a later write took over', () => {
+  it('is promoted all the same, though Secrets Manager lists only labelled versions', async () => {
+    const { PutSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+    const { randomUUID } = await import('node:crypto');
+    const name = uniqueName('label-less');
+    await createManaged(name);
+    const dry = uniqueName('label-less-dry');
+    await createManaged(dry);
+    const { calls } = await interrupted(Number.MAX_SAFE_INTEGER, false, () => call(control, '/identities/UpdateApiKeyCredentialProvider', { name: dry, apiKey: secretValue('dry') }));
+    const next = secretValue('label-less');
+    await interrupted(calls.indexOf('PutItemCommand'), true, () => call(control, '/identities/UpdateApiKeyCredentialProvider', { name, apiKey: next }));
+    const record = (await records()).find((r) => r.name === name)!;
+    // A later update stages its version (and then loses its race): the committed one has no label left.
+    await sm.send(new PutSecretValueCommand({ SecretId: record.secretArn, SecretString: JSON.stringify({ apiKey: secretValue('loser') }), ClientRequestToken: randomUUID(), VersionStages: ['AGENTCORE_PENDING'] }));
+    expect((await sm.send(new DescribeSecretCommand({ SecretId: record.secretArn }))).VersionIdsToStages![record.secretVersionId]).toEqual([]);
+    awsListings.on = true;
+    try {
+      const result = await sweep(0);
+      expect(result.failed).toBe(0);
+    } finally {
+      awsListings.on = false;
+    }
+    expect((await sm.send(new DescribeSecretCommand({ SecretId: record.secretArn }))).VersionIdsToStages![record.secretVersionId]).toContain('AWSCURRENT');
     expect(await vend(name)).toBe(next);
   });
 });
