@@ -235,7 +235,7 @@ describe('the managed secret sweep', () => {
     await ddb.send(
       new PutCommand({
         TableName: TABLE,
-        Item: { kind: 'apikey', name: indexedName, secretSource: 'EXTERNAL', secretArn: indexed.ARN, jsonKey: 'apiKey', tags: {}, createdTime: 1, lastUpdatedTime: 1, version: 1, secretGeneration: 0 },
+        Item: { kind: 'apikey', name: indexedName, secretSource: 'EXTERNAL', secretArn: indexed.ARN, jsonKey: 'apiKey', createdTime: 1, lastUpdatedTime: 1, version: 1, secretGeneration: 0 },
       }),
     );
     const outside = await sm.send(new CreateSecretCommand({ Name: `agentcore-identity-local/not-managed-${uniqueName('x')}`, SecretString: '{}' }));
