@@ -4,6 +4,7 @@ import { apiKeyProviderOperations } from './credential-providers/api-key-provide
 import { DynamoDbCredentialProviderStore } from './credential-providers/dynamodb-store.js';
 import { oauth2ProviderOperations } from './credential-providers/oauth2-providers.js';
 import { ProviderSecrets } from './credential-providers/provider-secrets.js';
+import { DEFAULT_SWEEP_SETTINGS, managedSecretSweep as sweep } from './credential-providers/managed-secret-sweep.js';
 import { SecretsManagerServiceKeys } from './keys/secrets-manager-keys.js';
 import { oauth2Callback } from './oauth2/callback.js';
 import { ConsentSecrets } from './oauth2/consent.js';
@@ -118,3 +119,7 @@ export const oauth2CallbackService = /* @__PURE__ */ once(() =>
 );
 
 export const secretRotation = /* @__PURE__ */ once(() => rotationHandler({ providers: providerStore(), secrets: secretStore() }));
+
+export const managedSecretSweep = /* @__PURE__ */ once(() =>
+  sweep({ secrets: secretStore(), providers: providerStore(), settings: { managedSecretPrefix: config.managedSecretPrefix, ...DEFAULT_SWEEP_SETTINGS } }),
+);

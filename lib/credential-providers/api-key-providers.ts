@@ -10,10 +10,13 @@ import type { CredentialProviderRecord, CredentialProviderStore, SecretSource } 
  * API key credential providers. Behaviour where the contract is silent:
  * - A duplicate name is a ConflictException; nothing is created (a secret made for the loser of
  *   a race is deleted again).
- * - Update takes a new `apiKey` (MANAGED: a new version of the same secret) or a new
- *   `apiKeySecretConfig` (EXTERNAL, checked like at create); switching source retires the
- *   managed secret. Concurrent updates: one wins, the others get a ConflictException.
- * - Delete removes the provider and its managed secret; an external secret is never touched.
+ * - Update takes a new `apiKey` (MANAGED: a new version of the same secret, which the record
+ *   names and vends read) or a new `apiKeySecretConfig` (EXTERNAL, checked like at create);
+ *   switching source retires the managed secret. Concurrent updates: one wins per record
+ *   version, the others get a ConflictException and their value is never vended; a write whose
+ *   outcome cannot be known (a retried request refused) is an InternalServerException instead.
+ * - Delete removes the provider, then its managed secret; an external secret is never touched.
+ *   Whatever an interruption leaves is removed by the hourly sweep (managed-secret-sweep.ts).
  */
 const FIELDS: SecretFields = { value: 'apiKey', source: 'apiKeySecretSource', config: 'apiKeySecretConfig' };
 const LIST = 'ListApiKeyCredentialProviders';
@@ -79,7 +82,7 @@ export function apiKeyProviderOperations({ store, secrets, pageTokens, now = Dat
     async delete(input: { name: string }): Promise<void> {
       const deleted = await store.delete({ kind: 'apikey', name: input.name });
       if (!deleted) throw notFound(input.name);
-      await secrets.retire(deleted);
+      await secrets.release(deleted);
     },
 
     list(input: { maxResults?: number; nextToken?: string }, caller: CallerContext) {

@@ -1,9 +1,10 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { conditionally } from '../aws/conditional.js';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { queryPage } from '../aws/dynamodb-pages.js';
 import { tagsFromStored, tagsToStored } from '../aws/stored-tags.js';
 import type { Page } from '../pagination.js';
-import type { CredentialProviderRecord, CredentialProviderStore, ProviderKey, ProviderKind } from './store.js';
+import { RetriedWriteRefused, type CredentialProviderRecord, type CredentialProviderStore, type ProviderKey, type ProviderKind } from './store.js';
 
 /** Tags are kept as a list of pairs, so that any valid tag key survives the SDK (see stored-tags.ts). */
 function toItem(record: CredentialProviderRecord): Record<string, unknown> {
@@ -22,18 +23,20 @@ export class DynamoDbCredentialProviderStore implements CredentialProviderStore 
   ) {}
 
   async create(record: CredentialProviderRecord): Promise<boolean> {
-    return this.conditional(
+    return this.committing(
       new PutCommand({ TableName: this.tableName, Item: toItem(record), ConditionExpression: 'attribute_not_exists(#name)', ExpressionAttributeNames: { '#name': 'name' } }),
     );
   }
 
   async get(key: ProviderKey): Promise<CredentialProviderRecord | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { kind: key.kind, name: key.name } }));
+    // Strongly consistent: an update reads the version it will condition on, and the step that
+    // promotes a secret version reads which one the record names now.
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { kind: key.kind, name: key.name }, ConsistentRead: true }));
     return Item ? toRecord(Item) : undefined;
   }
 
   async replace(record: CredentialProviderRecord, expectedVersion: number): Promise<boolean> {
-    return this.conditional(
+    return this.committing(
       new PutCommand({
         TableName: this.tableName,
         Item: toItem(record),
@@ -82,11 +85,24 @@ export class DynamoDbCredentialProviderStore implements CredentialProviderStore 
         // The version moves too: an update racing this event fails its condition and is retried,
         // instead of writing back the generation this event just raised.
         UpdateExpression: 'ADD secretGeneration :one, version :one',
-        ConditionExpression: 'attribute_exists(#name)',
+        ConditionExpression: 'attribute_exists(#name) AND attribute_not_exists(secretVersionId)',
         ExpressionAttributeNames: { '#name': 'name' },
         ExpressionAttributeValues: { ':one': 1 },
       }),
     );
+  }
+
+  /** A record commit: a refusal after retries may hide an earlier attempt that landed. */
+  private async committing(command: PutCommand): Promise<boolean> {
+    try {
+      await this.client.send(command);
+      return true;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const attempts = error.$metadata?.attempts ?? 1;
+      if (attempts > 1) throw new RetriedWriteRefused(attempts);
+      return false;
+    }
   }
 
   private conditional(command: PutCommand | UpdateCommand): Promise<boolean> {

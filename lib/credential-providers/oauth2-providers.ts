@@ -184,7 +184,7 @@ export function oauth2ProviderOperations(deps: OAuth2ProviderDependencies & { on
     async delete(input: { name: string }): Promise<void> {
       const deleted = await store.delete({ kind: 'oauth2', name: input.name });
       if (!deleted) throw notFound(input.name);
-      await Promise.all([secrets.retire(deleted), deps.onDelete(input.name)]);
+      await Promise.all([secrets.release(deleted), deps.onDelete(input.name)]);
     },
 
     list(input: { maxResults?: number; nextToken?: string }, caller: CallerContext) {

@@ -1,38 +1,123 @@
-import { ConflictException } from '../errors.js';
+import { randomUUID } from 'node:crypto';
+import { ConflictException, InternalServerException } from '../errors.js';
+import { logger } from '../logger.js';
 import type { PageTokens } from '../pagination.js';
-import type { ProviderSecrets, SecretPlacement } from './provider-secrets.js';
-import type { CredentialProviderRecord, CredentialProviderStore, ProviderKind } from './store.js';
+import type { ProviderSecrets, SecretChange, SecretPlacement } from './provider-secrets.js';
+import { RetriedWriteRefused, type CredentialProviderRecord, type CredentialProviderStore, type ProviderKey, type ProviderKind } from './store.js';
 
 const KIND_LABEL: Record<ProviderKind, string> = { apikey: 'API key', oauth2: 'OAuth2' };
+/** Enough for every promoter racing one record to converge; the sweep repairs what is left. */
+const PROMOTE_ATTEMPTS = 5;
 
-/** Record-keeping both kinds of provider share: creating, updating under a version, listing. */
+/**
+ * Makes AWSCURRENT follow the record, for readers that do not name a version (the console, the
+ * rotation event rule): after a commit, and from the sweep. Promoters of one record can
+ * interleave, so each looks at the record again after moving the stage and moves it on to what
+ * the record names; the last move of all is then always to the version the record names.
+ * False when it gave up (the sweep tries again); true when done or the record moved elsewhere.
+ */
+export async function followRecord(
+  store: Pick<CredentialProviderStore, 'get'>,
+  promote: (secretArn: string, versionId: string) => Promise<boolean>,
+  key: ProviderKey,
+  secretArn: string,
+  versionId: string,
+): Promise<boolean> {
+  let target = versionId;
+  for (let attempt = 0; attempt < PROMOTE_ATTEMPTS; attempt++) {
+    const promoted = await promote(secretArn, target);
+    const latest = await store.get(key);
+    if (!latest || latest.secretSource !== 'MANAGED' || latest.secretArn !== secretArn || !latest.secretVersionId) return true;
+    if (promoted && latest.secretVersionId === target) return true;
+    target = latest.secretVersionId;
+  }
+  return false;
+}
+
+/**
+ * Record-keeping both kinds of provider share: creating, updating under a version, listing.
+ *
+ * The order of writes is what keeps a record and its managed secret consistent when a call is
+ * interrupted anywhere or loses a race: the secret (or a new version of it, under a staging
+ * label) is written first, then the record is committed under a condition, naming the exact
+ * version; only then does AWSCURRENT move. A record therefore never names a secret or version
+ * that does not exist, a loser's version is never named, and what an interruption leaves behind
+ * is a secret no record names, which the sweep removes an hour later.
+ */
 export function providerRecords(store: CredentialProviderStore, secrets: ProviderSecrets, pageTokens: PageTokens, now: () => number) {
+  async function promote(key: ProviderKey, secretArn: string, versionId: string): Promise<void> {
+    try {
+      if (!(await followRecord(store, (arn, id) => secrets.promote(arn, id), key, secretArn, versionId))) logger.warn('secret version promotion left for the sweep', { secretArn });
+    } catch (error) {
+      // Committed all the same: vends read the version the record names. The sweep re-promotes.
+      logger.warn('secret version promotion left for the sweep', { secretArn, errorName: (error as Error)?.name });
+    }
+  }
+
+  /**
+   * Commits a record write. True when it took effect, also when the SDK's retry of it was refused
+   * because its own earlier attempt had landed (the record carries its writeId); false when it
+   * lost the race for sure. When a retried write was refused and the record is someone else's
+   * now, nobody knows whether ours was ever there (and vended): that is a retryable error, never
+   * a conflict, and nothing is undone.
+   */
+  async function commit(write: () => Promise<boolean>, key: ProviderKey, writeId: string): Promise<boolean> {
+    let refusedAfterRetry = false;
+    try {
+      if (await write()) return true;
+    } catch (error) {
+      if (!(error instanceof RetriedWriteRefused)) throw error;
+      refusedAfterRetry = true;
+    }
+    if ((await store.get(key))?.writeId === writeId) return true;
+    if (refusedAfterRetry) throw new InternalServerException('The outcome of the write is unknown (a retried request was refused); read the provider and retry if needed.');
+    return false;
+  }
+
   return {
     async create(kind: ProviderKind, name: string, placement: SecretPlacement, tags: Record<string, string>, settings?: Record<string, unknown>): Promise<CredentialProviderRecord> {
       const time = now();
-      const record: CredentialProviderRecord = { kind, name, ...placement, tags, createdTime: time, lastUpdatedTime: time, version: 1, secretGeneration: 0, ...(settings ? { settings } : {}) };
-      if (!(await store.create(record))) {
-        await secrets.retire(placement);
+      const record: CredentialProviderRecord = {
+        kind,
+        name,
+        ...placement,
+        tags,
+        createdTime: time,
+        lastUpdatedTime: time,
+        writeId: randomUUID(),
+        version: 1,
+        secretGeneration: 0,
+        ...(settings ? { settings } : {}),
+      };
+      // An error here (not a refused condition) leaves the secret alone: the write may have landed.
+      if (!(await commit(() => store.create(record), record, record.writeId!))) {
+        if (placement.secretSource === 'MANAGED') await secrets.abandon({ created: placement });
         throw new ConflictException(`${KIND_LABEL[kind]} credential provider ${name} already exists`);
       }
       return record;
     },
 
-    /** Writes the new record over `current` (same version) and retires a managed secret it no longer uses. */
-    async update(current: CredentialProviderRecord, change: { placement: SecretPlacement; created?: SecretPlacement; settings?: Record<string, unknown> }): Promise<CredentialProviderRecord> {
+    /**
+     * Commits the new record over `current` (same version), then promotes the secret version it
+     * names and retires a managed secret it no longer uses. Only the loser of the race undoes
+     * what it wrote; an error of unknown outcome undoes nothing.
+     */
+    async update(current: CredentialProviderRecord, change: SecretChange & { settings?: Record<string, unknown> }): Promise<CredentialProviderRecord> {
       const record: CredentialProviderRecord = {
         ...current,
         ...change.placement,
         ...(change.settings ? { settings: change.settings } : {}),
         lastUpdatedTime: now(),
+        writeId: randomUUID(),
         version: current.version + 1,
         secretGeneration: current.secretGeneration + 1,
       };
-      if (!(await store.replace(record, current.version))) {
-        if (change.created) await secrets.retire(change.created);
+      if (!(await commit(() => store.replace(record, current.version), record, record.writeId!))) {
+        await secrets.abandon(change);
         throw new ConflictException(`${KIND_LABEL[current.kind]} credential provider ${current.name} was changed or deleted concurrently; retry`);
       }
-      if (current.secretSource === 'MANAGED' && current.secretArn !== record.secretArn) await secrets.retire(current);
+      if (change.staged) await promote(record, change.staged.secretArn, change.staged.versionId);
+      if (current.secretSource === 'MANAGED' && current.secretArn !== record.secretArn) await secrets.release(current);
       return record;
     },
 

@@ -1,5 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { ValidationException } from '../errors.js';
+import { logger } from '../logger.js';
 import { checkSecretLocation, describeJsonKeyProblem, valueAtJsonKey } from '../secrets/secret-reference.js';
 import { SecretUnavailable, type SecretStore } from '../secrets/secret-store.js';
 import type { CredentialProviderRecord, ProviderKind, SecretSource } from './store.js';
@@ -18,7 +19,18 @@ export interface SecretInput {
 }
 
 /** Where a provider's secret is, once decided: what a record keeps. */
-export type SecretPlacement = Pick<CredentialProviderRecord, 'secretSource' | 'secretArn' | 'jsonKey'>;
+export type SecretPlacement = Pick<CredentialProviderRecord, 'secretSource' | 'secretArn' | 'jsonKey' | 'secretVersionId'>;
+
+/**
+ * What an update did to secrets before its record is committed, so that the loser of a race
+ * can undo it: a managed secret it created, or a version it staged on the current one.
+ */
+export interface SecretChange {
+  placement: SecretPlacement;
+  created?: SecretPlacement;
+  staged?: { secretArn: string; versionId: string };
+  changed: boolean;
+}
 
 const MANAGED_JSON_KEY: Record<ProviderKind, string> = { apikey: 'apiKey', oauth2: 'clientSecret' };
 
@@ -75,7 +87,8 @@ export class ProviderSecrets {
     }
     const found = valueAtJsonKey(read.value, config.jsonKey);
     if ('problem' in found) throw ValidationException.field(`${fields.config}.jsonKey`, `names a key the secret lacks: the secret ${describeJsonKeyProblem(found.problem, config.jsonKey)}`);
-    return { secretSource: 'EXTERNAL', secretArn: read.arn, jsonKey: config.jsonKey };
+    // No version: a customer's secret is read at AWSCURRENT, which their rotations move.
+    return { secretSource: 'EXTERNAL', secretArn: read.arn, jsonKey: config.jsonKey, secretVersionId: undefined };
   }
 
   /** Where a new provider's secret goes: checked (EXTERNAL) or created (MANAGED). */
@@ -85,18 +98,21 @@ export class ProviderSecrets {
   }
 
   /**
-   * Where an updated provider's secret goes. MANAGED to MANAGED writes a new version of the same
-   * secret; a switch to MANAGED creates one (returned as `created`, for undoing if the record
-   * write loses a race); EXTERNAL is checked like at create. No new secret input: unchanged.
+   * Where an updated provider's secret goes. MANAGED to MANAGED stages a new version of the same
+   * secret (AWSCURRENT stays where it is until the record names the new version); a switch to
+   * MANAGED creates a secret. Both are returned for undoing if the record write loses its race.
+   * EXTERNAL is checked like at create. No new secret input: unchanged.
    */
-  async replace(current: CredentialProviderRecord, input: SecretInput, fields: SecretFields, where: { partition: string; region: string }): Promise<{ placement: SecretPlacement; created?: SecretPlacement; changed: boolean }> {
-    if (input.value === undefined && input.config === undefined && input.source === undefined) return { placement: current, changed: false };
+  async replace(current: CredentialProviderRecord, input: SecretInput, fields: SecretFields, where: { partition: string; region: string }): Promise<SecretChange> {
+    const unchanged = { placement: pick(current), changed: false };
+    if (input.value === undefined && input.config === undefined && input.source === undefined) return unchanged;
     const source = this.sourceOf(input, fields, { valueRequired: current.secretSource === 'EXTERNAL' || input.source === 'MANAGED' });
     if (source === 'EXTERNAL') return { placement: await this.checkExternal(input.config!, fields, where), changed: true };
-    if (input.value === undefined) return { placement: current, changed: false };
+    if (input.value === undefined) return unchanged;
     if (current.secretSource === 'MANAGED') {
-      await this.putManaged(current, input.value);
-      return { placement: current, changed: true };
+      const versionId = randomUUID();
+      await this.secrets.stageManaged(current.secretArn, JSON.stringify({ [current.jsonKey]: input.value }), versionId);
+      return { placement: { ...pick(current), secretVersionId: versionId }, staged: { secretArn: current.secretArn, versionId }, changed: true };
     }
     const created = await this.createManaged(current.kind, current.name, input.value, current.tags);
     return { placement: created, created, changed: true };
@@ -106,22 +122,49 @@ export class ProviderSecrets {
     const jsonKey = MANAGED_JSON_KEY[kind];
     // A random suffix: a provider deleted and recreated at once never collides with its old secret.
     const secretName = `${this.settings.managedSecretPrefix}${kind}/${name}-${randomBytes(4).toString('hex')}`;
+    const versionId = randomUUID();
     const secretArn = await this.secrets.createManaged({
       name: secretName,
       value: JSON.stringify({ [jsonKey]: value }),
       tags: { ...tags, 'agentcore-identity:credential-provider': `${kind}/${name}` },
       description: `Credential of the ${kind === 'apikey' ? 'API key' : 'OAuth2'} credential provider ${name}`,
+      versionId,
     });
-    return { secretSource: 'MANAGED', secretArn, jsonKey };
-  }
-
-  async putManaged(placement: SecretPlacement, value: string): Promise<void> {
-    await this.secrets.putManaged(placement.secretArn, JSON.stringify({ [placement.jsonKey]: value }));
+    return { secretSource: 'MANAGED', secretArn, jsonKey, secretVersionId: versionId };
   }
 
   /** Removes the service's own secret; a customer's secret is never touched. */
   async retire(placement: SecretPlacement): Promise<void> {
     if (placement.secretSource === 'MANAGED') await this.secrets.deleteManaged(placement.secretArn);
+  }
+
+  /**
+   * Undoes what `replace` or `place` wrote for a record write that lost its race (no record names
+   * it). Best effort: whatever an error leaves, no record names it, and the sweep removes it.
+   */
+  async abandon(change: Pick<SecretChange, 'created' | 'staged'>): Promise<void> {
+    await Promise.all([
+      change.created && this.quietly('abandon created secret', change.created.secretArn, () => this.retire(change.created!)),
+      change.staged && this.quietly('abandon staged version', change.staged.secretArn, () => this.secrets.unstageManaged(change.staged!.secretArn, change.staged!.versionId)),
+    ]);
+  }
+
+  /** Retires a managed secret no record names any more; the sweep removes it if this fails. */
+  async release(placement: SecretPlacement): Promise<void> {
+    await this.quietly('retire secret', placement.secretArn, () => this.retire(placement));
+  }
+
+  /** Moves AWSCURRENT to the version a record names; false when another writer moved it meanwhile. */
+  promote(secretArn: string, versionId: string): Promise<boolean> {
+    return this.secrets.promoteManaged(secretArn, versionId);
+  }
+
+  private async quietly(step: string, secretArn: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      logger.warn('secret clean-up left for the sweep', { step, secretArn, errorName: (error as Error)?.name });
+    }
   }
 
   /**
@@ -135,7 +178,12 @@ export class ProviderSecrets {
     const forceFetch = seen !== undefined && seen < record.secretGeneration;
     let raw: string;
     try {
-      raw = await this.secrets.readCached(record.secretArn, { maxAgeSeconds: this.settings.maxAgeSeconds, forceFetch });
+      // A managed record names its version: what a concurrent update staged, or what AWSCURRENT
+      // says in between, never reaches a vend.
+      raw =
+        record.secretSource === 'MANAGED' && record.secretVersionId
+          ? await this.secrets.readVersion(record.secretArn, record.secretVersionId, { maxAgeSeconds: this.settings.maxAgeSeconds })
+          : await this.secrets.readCached(record.secretArn, { maxAgeSeconds: this.settings.maxAgeSeconds, forceFetch });
     } catch (error) {
       if (error instanceof SecretUnavailable) return { problem: 'unavailable' };
       throw error;
@@ -144,4 +192,8 @@ export class ProviderSecrets {
     const found = valueAtJsonKey(raw, record.jsonKey);
     return 'value' in found ? found.value : found;
   }
+}
+
+function pick(record: CredentialProviderRecord): SecretPlacement {
+  return { secretSource: record.secretSource, secretArn: record.secretArn, jsonKey: record.jsonKey, secretVersionId: record.secretVersionId };
 }

@@ -10,11 +10,24 @@ export interface CredentialProviderRecord {
   secretSource: SecretSource;
   /** Full ARN of the secret that holds the API key or client secret. */
   secretArn: string;
+  /**
+   * MANAGED: the version of the secret that holds this record's credential. Vends read exactly
+   * this version, so a secret version written by an update that lost its race is never served,
+   * whatever AWSCURRENT says. Absent for EXTERNAL secrets (their AWSCURRENT is read) and for
+   * records written before versions were pinned (read like EXTERNAL until their next update).
+   */
+  secretVersionId?: string;
   /** Where the credential sits in the secret's JSON value. */
   jsonKey: string;
   tags: Record<string, string>;
   createdTime: number;
   lastUpdatedTime: number;
+  /**
+   * Unique per write of the control plane. A conditional write refused because an earlier
+   * attempt of the same write landed (an SDK retry after a lost answer) is recognized by it, and
+   * is not mistaken for a lost race: its secret is neither undone nor reported as a conflict.
+   */
+  writeId?: string;
   /** Optimistic-concurrency version, bumped by every write. */
   version: number;
   /**
@@ -26,21 +39,37 @@ export interface CredentialProviderRecord {
   settings?: Record<string, unknown>;
 }
 
+/**
+ * A conditional write refused after the SDK had retried it: an earlier attempt may have landed
+ * and been overwritten since, so whether this write ever took effect is unknown. Never reported
+ * as a conflict (its value may have been vended); the caller gets a retryable error.
+ */
+export class RetriedWriteRefused extends Error {
+  override readonly name = 'RetriedWriteRefused';
+  constructor(readonly attempts: number) {
+    super(`conditional write refused after ${attempts} attempts`);
+  }
+}
+
 export interface ProviderKey {
   kind: ProviderKind;
   name: string;
 }
 
 export interface CredentialProviderStore {
-  /** Returns false when the name is taken. */
+  /** Returns false when the name is taken; throws RetriedWriteRefused when that is not sure. */
   create(record: CredentialProviderRecord): Promise<boolean>;
   get(key: ProviderKey): Promise<CredentialProviderRecord | undefined>;
-  /** Writes `record` if the stored version is still `expectedVersion`; false otherwise. */
+  /** Writes `record` if the stored version is still `expectedVersion`; false otherwise (or RetriedWriteRefused). */
   replace(record: CredentialProviderRecord, expectedVersion: number): Promise<boolean>;
   /** Returns what was deleted, if anything. */
   delete(key: ProviderKey): Promise<CredentialProviderRecord | undefined>;
   list(kind: ProviderKind, limit: number, after?: string): Promise<Page<CredentialProviderRecord>>;
   findBySecretArn(secretArn: string): Promise<ProviderKey[]>;
-  /** Marks the provider's secret as changed; false when the provider no longer exists. */
+  /**
+   * Marks the provider's secret as changed; false when the provider no longer exists or pins a
+   * version of its secret (a managed secret's stage moves are the service's own writes, and
+   * its record already names the version to read).
+   */
   bumpSecretGeneration(key: ProviderKey): Promise<boolean>;
 }

@@ -11,13 +11,16 @@ export class DynamoDbVendingLookup implements VendingLookup {
   ) {}
 
   async lookup(workloadName: string, provider: ProviderKey, bindingId?: string) {
-    let request: Record<string, { Keys: Record<string, unknown>[]; ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string> }> | undefined = {
+    // Strongly consistent for the registry: an update, a deletion or a rotation applies to the
+    // very next vend, and a vend never reads a record older than one an update already answered.
+    let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead?: boolean; ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string> }> | undefined = {
       [this.tables.workloadIdentities]: {
         Keys: [{ directory: 'default', name: workloadName }],
         ProjectionExpression: '#n, createdTime, allowedResourceOauth2ReturnUrls',
         ExpressionAttributeNames: { '#n': 'name' },
+        ConsistentRead: true,
       },
-      [this.tables.credentialProviders]: { Keys: [{ kind: provider.kind, name: provider.name }] },
+      [this.tables.credentialProviders]: { Keys: [{ kind: provider.kind, name: provider.name }], ConsistentRead: true },
       ...(bindingId ? { [this.tables.tokenVault]: { Keys: [{ pk: bindingId }] } } : {}),
     };
     const found: Record<string, Record<string, unknown>[]> = {};

@@ -73,7 +73,9 @@ describe('API key credential providers with a MANAGED secret', () => {
     const updated = await client.send(new UpdateApiKeyCredentialProviderCommand({ name, apiKey: rotated }));
     expect(updated.apiKeySecretArn!.secretArn).toBe(secretArn);
     expect((await sm.send(new ListSecretVersionIdsCommand({ SecretId: secretArn }))).Versions!.length).toBe(before + 1);
-    expect(JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: secretArn }))).SecretString!)).toEqual({ apiKey: rotated });
+    // By stage: moto answers a read without one from the version CreateSecret or an AWSCURRENT
+    // PutSecretValue last made current, not from where UpdateSecretVersionStage moved AWSCURRENT.
+    expect(JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: secretArn, VersionStage: 'AWSCURRENT' }))).SecretString!)).toEqual({ apiKey: rotated });
 
     await client.send(new DeleteApiKeyCredentialProviderCommand({ name }));
     expect((await failure(client.send(new GetApiKeyCredentialProviderCommand({ name })))).name).toBe('ResourceNotFoundException');

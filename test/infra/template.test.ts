@@ -109,7 +109,7 @@ describe('the CloudFormation template of `osls package`', () => {
   });
 
   it('has the EventBridge rule for Secrets Manager rotations and value changes, targeting the rotation function', () => {
-    const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
+    const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties).filter((p) => p.EventPattern);
     expect(rules).toHaveLength(1);
     const [rule] = rules as [Record<string, any>];
     expect(rule.EventPattern.source).toEqual(['aws.secretsmanager']);
@@ -122,6 +122,20 @@ describe('the CloudFormation template of `osls package`', () => {
     const role = resources.SecretRotationRole!;
     const actions = role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement.flatMap((s: any) => [s.Action].flat()));
     expect(actions.sort()).toEqual(['dynamodb:Query', 'dynamodb:UpdateItem', 'secretsmanager:DescribeSecret']);
+  });
+
+  it('runs the managed secret sweep hourly, allowed to delete and promote only managed secrets', () => {
+    const schedules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties).filter((p) => p.ScheduleExpression);
+    expect(schedules.map((p) => p.ScheduleExpression)).toEqual(['rate(1 hour)']);
+    expect(JSON.stringify(schedules[0]!.Targets)).toContain('ManagedSecretSweepLambdaFunction');
+    const statements = resources.ManagedSecretSweepRole!.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+    const actions = statements.flatMap((s: any) => [s.Action].flat());
+    expect(actions.sort()).toEqual(
+      ['dynamodb:GetItem', 'dynamodb:Query', 'secretsmanager:DeleteSecret', 'secretsmanager:DescribeSecret', 'secretsmanager:ListSecrets', 'secretsmanager:UpdateSecretVersionStage'].sort(),
+    );
+    for (const statement of statements) {
+      if ([statement.Action].flat().includes('secretsmanager:DeleteSecret')) expect(JSON.stringify(statement.Resource)).toContain('secret:agentcore-identity-ci/providers/*');
+    }
   });
 
   it('reads customer secrets only where their owner opted in with the deployment tag', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CreateSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { randomUUID } from 'node:crypto';
+import { CreateSecretCommand, DescribeSecretCommand, PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { emulatorSecretsClient, secretValue, uniqueName } from '../setup/clients.js';
 import { apiEvent, lambdaContext, sampleEvent, useIsolatedTables } from '../setup/in-process.js';
 
@@ -54,6 +55,21 @@ describe('cached credentials', () => {
       expect(await rotation(event, lambdaContext())).toEqual({ invalidated: 1 });
       expect(await vend()).toBe(next);
     }
+  });
+
+  it('follow a rotation that moves AWSCURRENT by stage, as a rotation function does (AWSPENDING, then UpdateSecretVersionStage)', async () => {
+    const { arn, vend } = await setup();
+    await vend();
+    const next = secretValue('staged-rotation');
+    const current = Object.entries((await sm.send(new DescribeSecretCommand({ SecretId: arn }))).VersionIdsToStages!).find(([, s]) => s.includes('AWSCURRENT'))![0];
+    const pending = randomUUID();
+    await sm.send(new PutSecretValueCommand({ SecretId: arn, SecretString: JSON.stringify({ key: next }), ClientRequestToken: pending, VersionStages: ['AWSPENDING'] }));
+    expect(await vend()).not.toBe(next); // pending: not current yet
+    await sm.send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: 'AWSCURRENT', MoveToVersionId: pending, RemoveFromVersionId: current }));
+    const event = sampleEvent('secretsmanager/rotation-succeeded.json');
+    event.detail.additionalEventData.SecretId = arn;
+    expect(await rotation(event, lambdaContext())).toEqual({ invalidated: 1 });
+    expect(await vend()).toBe(next);
   });
 
   it('reach a container up to the freshness window late when one is configured (VEND_CACHE_MILLISECONDS)', async () => {
