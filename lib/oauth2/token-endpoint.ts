@@ -19,6 +19,7 @@ export async function requestToken(
   client: ClientCredentials,
   grant: Record<string, string | string[] | undefined>,
   now: () => number = Date.now,
+  options: { timeoutMs?: number } = {},
 ): Promise<NormalizedToken | TokenError> {
   const body = new URLSearchParams();
   for (const [k, v] of Object.entries(grant)) for (const value of [v ?? []].flat()) body.append(k, value);
@@ -32,18 +33,28 @@ export async function requestToken(
     body.set('client_id', client.clientId);
     body.set('client_secret', client.clientSecret);
   }
-  let response: Response;
+  let status: number;
+  let text: string;
+  let sent = false;
   try {
-    response = await fetch(server.tokenEndpoint, { method: 'POST', headers, body, redirect: 'error', signal: AbortSignal.timeout(10_000) });
-  } catch {
-    return { error: 'token_endpoint_unreachable', description: `the token endpoint of ${vendor.name} could not be reached` };
+    const response = await fetch(server.tokenEndpoint, { method: 'POST', headers, body, redirect: 'error', signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
+    sent = true;
+    status = response.status;
+    text = await response.text();
+  } catch (error) {
+    // A request that timed out may have been processed; one that never connected was not.
+    if ((error as Error).name === 'TimeoutError' || sent) return { error: 'upstream_timeout', description: `the token endpoint of ${vendor.name} did not answer in time` };
+    return { error: 'upstream_unreachable', description: `the token endpoint of ${vendor.name} could not be reached` };
   }
-  const text = await response.text();
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
     parsed = Object.fromEntries(new URLSearchParams(text)); // some vendors answer form-encoded
   }
-  return vendor.normalizeTokenResponse(response.status, parsed, now());
+  const result = vendor.normalizeTokenResponse(status, parsed, now());
+  if ('error' in result && (/^http_5\d\d$/.test(result.error) || result.error === 'invalid_token_response')) {
+    return { error: 'upstream_invalid_response', description: `the token endpoint of ${vendor.name} gave no usable answer` };
+  }
+  return result;
 }

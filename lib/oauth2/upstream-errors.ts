@@ -1,5 +1,12 @@
-import { AccessDeniedException, AgentCoreError, InternalServerException, ThrottlingException, ValidationException } from '../errors.js';
+import { AccessDeniedException, AgentCoreError, DependencyFailure, ThrottlingException, ValidationException } from '../errors.js';
 import type { TokenError } from './vendors.js';
+
+/** Answers that say nothing about the request itself: the server failed, was unreachable, or the outcome is unknown. */
+const RETRYABLE = new Set(['upstream_unreachable', 'upstream_timeout', 'upstream_invalid_response', 'server_error', 'temporarily_unavailable', 'slow_down']);
+
+export function isRetryableUpstream(error: TokenError): boolean {
+  return RETRYABLE.has(error.error);
+}
 
 /**
  * An authorization server's refusal, as an AgentCore error that names the provider and the
@@ -18,9 +25,12 @@ export function upstreamError(provider: string, error: TokenError): AgentCoreErr
     case 'temporarily_unavailable':
     case 'slow_down':
       return new ThrottlingException(message);
+    case 'upstream_timeout':
+      return new DependencyFailure(`The authorization server of credential provider ${provider} did not answer in time; retry`, 'upstream-timeout');
     case 'server_error':
-    case 'token_endpoint_unreachable':
-      return new InternalServerException(message);
+    case 'upstream_unreachable':
+    case 'upstream_invalid_response':
+      return new DependencyFailure(`The authorization server of credential provider ${provider} failed (${error.error}); retry`, 'upstream');
     default:
       return new AccessDeniedException(message);
   }
