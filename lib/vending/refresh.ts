@@ -73,9 +73,14 @@ export function refresher(deps: RefreshDependencies) {
       // A rotated refresh token replaces the old one; an answer without one keeps it.
       const next = { accessToken: result.accessToken, refreshToken: result.refreshToken ?? tokens.refreshToken, tokenType: result.tokenType, extras: result.extras };
       // The consented scopes stay what they were: servers differ in what they echo back.
-      await vault.write(locked, next, { scopes: locked.scopes, expiresAt: result.expiresAt }, { version: locked.version }, locked.version);
+      const written = await vault.write(locked, next, { scopes: locked.scopes, expiresAt: result.expiresAt }, { version: locked.version }, locked.version);
       settled = true;
-      return { accessToken: result.accessToken };
+      if (written) return { accessToken: result.accessToken };
+      // The binding went (provider or workload deleted) or was replaced by a new consent meanwhile:
+      // what the vault holds now decides, never a token it could not keep.
+      const latest = await vault.get(locked.id);
+      if (!latest || latest.provider !== locked.provider) return { reconsent: 'vanished' };
+      return { accessToken: (await vault.open(latest)).accessToken };
     } catch (error) {
       // Failing before the request went out leaves the token as good as before; after, its fate is unknown.
       if (!settled) await vault.releaseRefresh(locked, { attempts: sent ? attempts : attempts - 1 }).catch(() => false);
