@@ -12,8 +12,9 @@ export class DynamoDbTokenVaultStore implements TokenVaultStore {
     private readonly tableName: string,
   ) {}
 
+  /** A strongly consistent read: refresh waits on it to see another request's outcome at once. */
   async get(id: string): Promise<VaultBinding | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: id } }));
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: id }, ConsistentRead: true }));
     return Item ? fromItem(Item) : undefined;
   }
 
