@@ -98,6 +98,19 @@ export function oauth2Vending(deps: OAuth2VendingDependencies) {
     return binding.expiresAt === undefined || binding.expiresAt - expiryMargin(binding.expiresAt, binding.updatedAt) > now();
   }
 
+  /** A consent's state when a vend names its sessionUri; undefined once it completed into the binding. */
+  async function pollSession(sessionUri: string, key: BindingKey, binding: VaultBinding | undefined) {
+    const session = await deps.sessions.get(sessionUri.slice(SESSION_URI_PREFIX.length));
+    if (!session || bindingKeyOf(session).workload !== key.workload || userKey(session.user) !== key.user || bindingKeyOf(session).provider !== key.provider) {
+      throw new ResourceNotFoundException('No consent session with this sessionUri exists for this workload, user and provider');
+    }
+    const expired = session.expiresAt * 1000 < now();
+    if (session.status === 'FAILED' || (expired && session.status !== 'COMPLETED')) return { sessionUri, sessionStatus: 'FAILED' as const };
+    if (session.status !== 'COMPLETED') return { sessionUri, sessionStatus: 'IN_PROGRESS' as const };
+    if (!binding) return { sessionUri, sessionStatus: 'FAILED' as const };
+    return undefined;
+  }
+
   async function userFederation(principal: WorkloadPrincipal, input: TokenRequest, caller: CallerContext) {
     if (!principal.user) throw ValidationException.field('workloadIdentityToken', 'must be a workload access token for a user (ForUserId or ForJWT) in the USER_FEDERATION flow');
     const workload = workloadIncarnation(principal.workloadName, principal.workloadCreatedTime);
@@ -116,14 +129,8 @@ export function oauth2Vending(deps: OAuth2VendingDependencies) {
     }
 
     if (input.sessionUri) {
-      const session = await deps.sessions.get(input.sessionUri.slice(SESSION_URI_PREFIX.length));
-      if (!session || bindingKeyOf(session).workload !== key.workload || userKey(session.user) !== key.user || bindingKeyOf(session).provider !== key.provider) {
-        throw new ResourceNotFoundException('No consent session with this sessionUri exists for this workload, user and provider');
-      }
-      const expired = session.expiresAt * 1000 < now();
-      if (session.status === 'FAILED' || (expired && session.status !== 'COMPLETED')) return { sessionUri: input.sessionUri, sessionStatus: 'FAILED' as const };
-      if (session.status !== 'COMPLETED') return { sessionUri: input.sessionUri, sessionStatus: 'IN_PROGRESS' as const };
-      if (!binding) return { sessionUri: input.sessionUri, sessionStatus: 'FAILED' as const };
+      const pending = await pollSession(input.sessionUri, key, binding);
+      if (pending) return pending;
       // Complete: from here on the binding is served like any other (expiry, refresh, scopes).
     }
 

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { CreateOauth2CredentialProviderCommand, CreateWorkloadIdentityCommand, DeleteOauth2CredentialProviderCommand, DeleteWorkloadIdentityCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { GetResourceOauth2TokenCommand, GetWorkloadAccessTokenForUserIdCommand } from '@aws-sdk/client-bedrock-agentcore';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { controlClient, dataClient, emulatorDocumentClient, failure, rememberSecret, stack, uniqueName } from '../setup/clients.js';
+import { controlClient, dataClient, emulatorDocumentClient, failure, rememberSecret, secretValue, stack, uniqueName } from '../setup/clients.js';
 import { startScriptedAuthorizationServer, scriptedProviderConfig, type ScriptedAuthorizationServer } from './scripted-authorization-server.js';
 
 /**
@@ -17,7 +17,7 @@ const env = stack.functionEnvironment;
 
 let as: ScriptedAuthorizationServer;
 beforeAll(async () => {
-  as = await startScriptedAuthorizationServer('faults');
+  as = await startScriptedAuthorizationServer('faults', rememberSecret);
 });
 afterAll(async () => {
   await as.stop();
@@ -26,7 +26,7 @@ afterAll(async () => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function provider(name = uniqueName('faults'), clientId = 'faults-client') {
-  await control.send(new CreateOauth2CredentialProviderCommand({ name, credentialProviderVendor: 'CustomOauth2', oauth2ProviderConfigInput: scriptedProviderConfig(as.issuer, clientId) }));
+  await control.send(new CreateOauth2CredentialProviderCommand({ name, credentialProviderVendor: 'CustomOauth2', oauth2ProviderConfigInput: scriptedProviderConfig(as.issuer, clientId, secretValue('scripted-client')) }));
   return name;
 }
 

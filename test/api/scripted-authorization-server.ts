@@ -38,7 +38,8 @@ function body(request: IncomingMessage): Promise<URLSearchParams> {
   });
 }
 
-export async function startScriptedAuthorizationServer(label = 'as'): Promise<ScriptedAuthorizationServer> {
+/** `remember` receives every token issued (the suite's log-hygiene check then looks for each one). */
+export async function startScriptedAuthorizationServer(label = 'as', remember: (value: string) => void = () => undefined): Promise<ScriptedAuthorizationServer> {
   const live = new Set<string>();
   const rotated = new Set<string>();
   let arrived: (() => void) | undefined;
@@ -60,7 +61,10 @@ export async function startScriptedAuthorizationServer(label = 'as'): Promise<Sc
     const issue = () => {
       const refresh = `${label}-rt-${randomBytes(12).toString('hex')}`;
       live.add(refresh);
-      return { access_token: `${label}-at-${randomBytes(12).toString('hex')}`, token_type: 'Bearer', expires_in: state.script.expiresIn, refresh_token: refresh };
+      const access = `${label}-at-${randomBytes(12).toString('hex')}`;
+      remember(refresh);
+      remember(access);
+      return { access_token: access, token_type: 'Bearer', expires_in: state.script.expiresIn, refresh_token: refresh };
     };
     const json = (status: number, value: unknown) => {
       response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });

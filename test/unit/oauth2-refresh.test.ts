@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { emulatorDocumentClient, rememberSecret, uniqueName } from '../setup/clients.js';
+import { emulatorDocumentClient, rememberSecret, secretValue, uniqueName } from '../setup/clients.js';
 import { apiEvent, lambdaContext, useIsolatedTables } from '../setup/in-process.js';
 import { startScriptedAuthorizationServer, scriptedProviderConfig, type ScriptedAuthorizationServer } from '../api/scripted-authorization-server.js';
 
@@ -18,7 +18,7 @@ const ddb = emulatorDocumentClient();
 
 let as: ScriptedAuthorizationServer;
 beforeAll(async () => {
-  as = await startScriptedAuthorizationServer('refresh');
+  as = await startScriptedAuthorizationServer('refresh', rememberSecret);
 });
 afterAll(async () => {
   await as.stop();
@@ -42,7 +42,7 @@ async function ok(handler: typeof control, path: string, body: unknown) {
 }
 
 async function provider(name = uniqueName('scripted'), clientId = 'scripted-client') {
-  await ok(control, '/identities/CreateOauth2CredentialProvider', { name, credentialProviderVendor: 'CustomOauth2', oauth2ProviderConfigInput: scriptedProviderConfig(as.issuer, clientId) });
+  await ok(control, '/identities/CreateOauth2CredentialProvider', { name, credentialProviderVendor: 'CustomOauth2', oauth2ProviderConfigInput: scriptedProviderConfig(as.issuer, clientId, secretValue('scripted-client')) });
   return name;
 }
 
