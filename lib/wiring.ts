@@ -80,7 +80,7 @@ export const workloadIdentityService = /* @__PURE__ */ once(() =>
     pageTokens: pageTokens(),
     onDelete: async (record) => {
       const incarnation = workloadIncarnation(record.name, record.createdTime);
-      await Promise.all([vault().deleteByWorkload(incarnation), sessionStore().deleteByWorkload(incarnation)]);
+      await Promise.all([vaultStore().deleteByWorkload(incarnation), sessionStore().deleteByWorkload(incarnation)]);
     },
   }),
 );
@@ -103,7 +103,7 @@ export const oauth2ProviderService = /* @__PURE__ */ once(() =>
     // The incarnation's entries, and those keyed by name alone from before incarnations.
     onDelete: async (name, createdTime) => {
       const refs = [providerRef(name, createdTime), legacyProviderRef(name)];
-      await Promise.all([vault().deleteByProvider(...refs), ...refs.map((ref) => sessionStore().deleteByProvider(ref))]);
+      await Promise.all(refs.flatMap((ref) => [vaultStore().deleteByProvider(ref), sessionStore().deleteByProvider(ref)]));
     },
   }),
 );

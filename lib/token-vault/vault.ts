@@ -36,15 +36,6 @@ export class TokenVault {
     return this.store.delete(binding.id, binding.version);
   }
 
-  /** Every binding of a provider incarnation; with its legacy name-only key too when given. */
-  async deleteByProvider(...providers: string[]): Promise<number> {
-    return (await Promise.all(providers.map((p) => this.store.deleteByProvider(p)))).reduce((a, b) => a + b, 0);
-  }
-
-  deleteByWorkload(workload: string): Promise<number> {
-    return this.store.deleteByWorkload(workload);
-  }
-
   async open(binding: VaultBinding): Promise<VaultTokens> {
     return JSON.parse(await this.cipher.open(binding.envelope, encryptionContext(binding)));
   }
