@@ -93,6 +93,23 @@ describe('refresh under slowness', () => {
     expect(received.filter((r) => r.state !== 'current')).toEqual([]);
     expect(outcomes.filter((o) => o === 'token').length).toBeGreaterThan(10);
   }, 60_000);
+
+  it('lets a vend with little time left wait only what it has, then answer a retryable error instead of overrunning', async () => {
+    as.script.expiresIn = 1;
+    as.script.refreshDelayMs = 0;
+    const name = await provider();
+    const { vend } = await consented(name);
+    await sleep(1_000);
+    as.script.refreshDelayMs = 2_500;
+    const before = as.calls.refresh_token;
+    const holder = vend(8_000);
+    await sleep(300);
+    // 2.5 s left, 2 s of it kept back: it may wait about half a second for the holder.
+    const waiter = await vend(2_500);
+    expect([waiter.status, waiter.errorType]).toEqual([504, 'InternalServerException']);
+    expect((await holder).body.accessToken).toBeTruthy();
+    expect(as.calls.refresh_token).toBe(before + 1);
+  }, 20_000);
 });
 
 describe('refresh whose outcome is unknown', () => {
