@@ -16,7 +16,8 @@ import { apiKeyVending } from './vending/api-key-vending.js';
 import { CachedVendingLookup } from './vending/cached-lookup.js';
 import { completeResourceTokenAuth } from './vending/complete-auth.js';
 import { DynamoDbVendingLookup } from './vending/dynamodb-lookup.js';
-import { providerRef } from './oauth2/bindings.js';
+import { legacyProviderRef, providerRef } from './oauth2/bindings.js';
+import { workloadIncarnation } from './token-vault/store.js';
 import { oauth2Vending } from './vending/oauth2-vending.js';
 import { DynamoDbTokenVaultStore } from './token-vault/dynamodb-store.js';
 import { EnvelopeCipher } from './token-vault/envelope.js';
@@ -59,23 +60,31 @@ const keyService = /* @__PURE__ */ once(() => new KmsKeyService(kmsClient()));
 const vaultStore = /* @__PURE__ */ once(() => new DynamoDbTokenVaultStore(dynamoDocumentClient(), config.tokenVaultTable));
 const sessionStore = /* @__PURE__ */ once(() => new DynamoDbSessionStore(dynamoDocumentClient(), config.oauth2SessionsTable));
 const consent = /* @__PURE__ */ once(() => new ConsentSecrets(keys()));
-const lookup = /* @__PURE__ */ once(
+/** The registry as it is now (checks after writes); `lookup` adds the optional freshness window for vends. */
+const registry = /* @__PURE__ */ once(
   () =>
-    new CachedVendingLookup(
-      new DynamoDbVendingLookup(dynamoDocumentClient(), {
-        workloadIdentities: config.workloadIdentitiesTable,
-        credentialProviders: config.credentialProvidersTable,
-        tokenVault: config.tokenVaultTable,
-      }),
-      () => config.vendCacheMilliseconds,
-    ),
+    new DynamoDbVendingLookup(dynamoDocumentClient(), {
+      workloadIdentities: config.workloadIdentitiesTable,
+      credentialProviders: config.credentialProvidersTable,
+      tokenVault: config.tokenVaultTable,
+    }),
 );
+const lookup = /* @__PURE__ */ once(() => new CachedVendingLookup(registry(), () => config.vendCacheMilliseconds));
 /** New vault entries are sealed with the customer's key once one is set (SetTokenVaultCMK), else the service key. */
 const vault = /* @__PURE__ */ once(
   () => new TokenVault(vaultStore(), new EnvelopeCipher(keyService()), async () => (await vaultStore().settings())?.kmsKeyArn ?? config.serviceKmsKeyId),
 );
 
-export const workloadIdentityService = /* @__PURE__ */ once(() => workloadIdentityOperations({ store: identityStore(), pageTokens: pageTokens() }));
+export const workloadIdentityService = /* @__PURE__ */ once(() =>
+  workloadIdentityOperations({
+    store: identityStore(),
+    pageTokens: pageTokens(),
+    onDelete: async (record) => {
+      const incarnation = workloadIncarnation(record.name, record.createdTime);
+      await Promise.all([vaultStore().deleteByWorkload(incarnation), sessionStore().deleteByWorkload(incarnation)]);
+    },
+  }),
+);
 
 export const apiKeyProviderService = /* @__PURE__ */ once(() => apiKeyProviderOperations({ store: providerStore(), secrets: providerSecrets(), pageTokens: pageTokens() }));
 
@@ -92,8 +101,10 @@ export const oauth2ProviderService = /* @__PURE__ */ once(() =>
     store: providerStore(),
     secrets: providerSecrets(),
     pageTokens: pageTokens(),
-    onDelete: async (name) => {
-      await Promise.all([vaultStore().deleteByProvider(providerRef(name)), sessionStore().deleteByProvider(providerRef(name))]);
+    // The incarnation's entries, and those keyed by name alone from before incarnations.
+    onDelete: async (name, createdTime) => {
+      const refs = [providerRef(name, createdTime), legacyProviderRef(name)];
+      await Promise.all(refs.flatMap((ref) => [vaultStore().deleteByProvider(ref), sessionStore().deleteByProvider(ref)]));
     },
   }),
 );
@@ -104,6 +115,7 @@ export const getResourceOauth2Token = /* @__PURE__ */ once(() =>
   oauth2Vending({
     tokens: tokens(),
     lookup: lookup(),
+    registry: registry(),
     secrets: providerSecrets(),
     vault: vault(),
     sessions: sessionStore(),
@@ -112,10 +124,10 @@ export const getResourceOauth2Token = /* @__PURE__ */ once(() =>
   }),
 );
 
-export const completeTokenAuth = /* @__PURE__ */ once(() => completeResourceTokenAuth({ sessions: sessionStore(), vault: vault(), userTokens: userTokens() }));
+export const completeTokenAuth = /* @__PURE__ */ once(() => completeResourceTokenAuth({ sessions: sessionStore(), vault: vault(), userTokens: userTokens(), registry: registry() }));
 
 export const oauth2CallbackService = /* @__PURE__ */ once(() =>
-  oauth2Callback({ sessions: sessionStore(), consent: consent(), providers: providerStore(), secrets: providerSecrets(), vault: vault() }),
+  oauth2Callback({ sessions: sessionStore(), consent: consent(), registry: registry(), secrets: providerSecrets(), vault: vault() }),
 );
 
 export const secretRotation = /* @__PURE__ */ once(() => rotationHandler({ providers: providerStore(), secrets: secretStore() }));

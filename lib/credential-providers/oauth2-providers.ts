@@ -152,7 +152,7 @@ function describe(caller: CallerContext, record: CredentialProviderRecord) {
  * provider's discovery URL is fetched then), the client secret is MANAGED or EXTERNAL exactly as
  * for API keys, and delete also empties the provider's vault bindings and open consent sessions.
  */
-export function oauth2ProviderOperations(deps: OAuth2ProviderDependencies & { onDelete: (providerName: string) => Promise<void> }) {
+export function oauth2ProviderOperations(deps: OAuth2ProviderDependencies & { onDelete: (providerName: string, createdTime: number) => Promise<void> }) {
   const { store, secrets, pageTokens, now = Date.now } = deps;
   const records = providerRecords(store, secrets, pageTokens, now);
 
@@ -184,7 +184,7 @@ export function oauth2ProviderOperations(deps: OAuth2ProviderDependencies & { on
     async delete(input: { name: string }): Promise<void> {
       const deleted = await store.delete({ kind: 'oauth2', name: input.name });
       if (!deleted) throw notFound(input.name);
-      await Promise.all([secrets.release(deleted), deps.onDelete(input.name)]);
+      await Promise.all([secrets.release(deleted), deps.onDelete(input.name, deleted.createdTime)]);
     },
 
     list(input: { maxResults?: number; nextToken?: string }, caller: CallerContext) {

@@ -11,6 +11,8 @@ export interface CallerContext {
   principalArn?: string;
   /** Where browsers reach this deployment (for the OAuth2 callback URL). */
   publicBaseUrl: string;
+  /** Epoch ms by which the function must have answered (Lambda's remaining time); work that waits or calls out budgets from it. */
+  deadline?: number;
 }
 
 /**
@@ -39,6 +41,7 @@ export function callerContext(event: APIGatewayProxyEventV2, context: Context, r
     accountId: config.accountId ?? arn?.[3] ?? '000000000000',
     principalArn: iam?.userArn,
     publicBaseUrl: publicBaseUrl(event),
+    ...(typeof context.getRemainingTimeInMillis === 'function' ? { deadline: Date.now() + context.getRemainingTimeInMillis() } : {}),
   };
 }
 

@@ -1,19 +1,20 @@
 import { clientOf, settingsOf } from '../credential-providers/oauth2-providers.js';
 import type { ProviderSecrets } from '../credential-providers/provider-secrets.js';
-import type { CredentialProviderStore } from '../credential-providers/store.js';
 import { audit } from '../audit.js';
 import { logger } from '../logger.js';
 import type { TokenVault } from '../token-vault/vault.js';
-import { bindingKeyOf, pendingContext } from './bindings.js';
+import type { VendingLookup } from '../vending/lookup.js';
+import { bindingKeyOf, pendingContext, sessionStillCurrent } from './bindings.js';
 import { SESSION_URI_PREFIX, type ConsentSecrets } from './consent.js';
-import type { SessionStore } from './sessions.js';
+import type { ConsentSession, SessionStore } from './sessions.js';
 import { requestToken } from './token-endpoint.js';
 import { isTokenError, vendorOf } from './vendors.js';
 
 export interface CallbackDependencies {
   sessions: SessionStore;
   consent: ConsentSecrets;
-  providers: CredentialProviderStore;
+  /** The registry read without any freshness window: a deletion must be seen at once. */
+  registry: VendingLookup;
   secrets: ProviderSecrets;
   vault: TokenVault;
   now?: () => number;
@@ -66,9 +67,30 @@ export function oauth2Callback(deps: CallbackDependencies) {
       return page(400, title, text);
     };
 
+    try {
+      return await exchange(session, query, requestId, fail);
+    } catch (error) {
+      // Claimed and then broken: the session fails now rather than sitting EXCHANGING until its TTL.
+      await deps.sessions.transition(session.id, ['EXCHANGING'], 'FAILED', { failure: 'internal_error' }).catch(() => false);
+      audit({ operation: 'OAuth2Callback', requestId, workload: session.workload, user: session.user, provider: session.providerName, outcome: 'error', errorType: 'InternalServerException' });
+      throw error;
+    }
+  };
+
+  async function exchange(
+    session: ConsentSession,
+    query: Record<string, string | undefined>,
+    requestId: string,
+    fail: (reason: string, title: string, text: string) => Promise<CallbackResult>,
+  ): Promise<CallbackResult> {
+    const gone = (reason: string) => fail(reason, 'This sign-in can no longer complete', reason === 'workload_deleted' ? 'The workload identity was deleted.' : 'The credential provider was deleted.');
     if (query.error) return fail(query.error, 'Authorization was not granted', `The provider answered: ${query.error}. Nothing was stored.`);
-    const record = await deps.providers.get({ kind: 'oauth2', name: session.providerName });
-    if (!record) return fail('provider_deleted', 'This sign-in can no longer complete', 'The credential provider was deleted.');
+    // The provider and workload as this consent started: one deleted (and perhaps created again
+    // under its name, with another client) gets nothing from a consent begun for its predecessor.
+    const live = await deps.registry.lookup(session.workload, { kind: 'oauth2', name: session.providerName });
+    if (live.workloadCreatedTime !== session.workloadCreatedTime) return gone('workload_deleted');
+    const record = live.provider;
+    if (!record || record.createdTime !== session.providerCreatedTime) return gone('provider_deleted');
     const settings = settingsOf(record);
     if (query.iss !== undefined && settings.server.issuer && query.iss !== settings.server.issuer) {
       return fail('issuer_mismatch', 'This sign-in was refused', 'The response came from an authorization server other than the one this sign-in started with.');
@@ -98,9 +120,15 @@ export function oauth2Callback(deps: CallbackDependencies) {
       logger.info('consent received, awaiting user confirmation', { provider: session.providerName, workload: session.workload });
       return { statusCode: 302, headers: { location: target.toString(), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }, body: '' };
     }
-    await deps.vault.write(bindingKeyOf(session), tokens, meta);
+    const written = await deps.vault.write(bindingKeyOf(session), tokens, meta);
+    // Deleted during the exchange: what was just written goes too (no new incarnation reads it anyway).
+    const still = await sessionStillCurrent(deps.registry, session);
+    if (!written || still !== 'current') {
+      if (written) await deps.vault.discard(written);
+      return gone(still === 'current' ? 'provider_deleted' : still);
+    }
     await deps.sessions.transition(session.id, ['EXCHANGING'], 'COMPLETED');
     audit({ operation: 'OAuth2Callback', requestId, workload: session.workload, user: session.user, provider: session.providerName, outcome: 'success' });
     return page(200, 'Authorization complete', 'You can close this window and return to the application.');
-  };
+  }
 }

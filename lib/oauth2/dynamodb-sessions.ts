@@ -1,5 +1,5 @@
 import { conditionally } from '../aws/conditional.js';
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { deleteAllByIndex } from '../aws/dynamodb-pages.js';
 import type { ConsentSession, SessionStatus, SessionStore } from './sessions.js';
 
@@ -44,7 +44,15 @@ export class DynamoDbSessionStore implements SessionStore {
     );
   }
 
+  async delete(id: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: id } }));
+  }
+
   deleteByProvider(provider: string): Promise<number> {
     return deleteAllByIndex(this.client, { table: this.tableName, index: 'byProvider', attribute: 'provider', value: provider });
+  }
+
+  deleteByWorkload(workloadIncarnation: string): Promise<number> {
+    return deleteAllByIndex(this.client, { table: this.tableName, index: 'byWorkload', attribute: 'workloadIncarnation', value: workloadIncarnation });
   }
 }

@@ -11,12 +11,16 @@ export type SessionStatus = 'IN_PROGRESS' | 'EXCHANGING' | 'AWAITING_USER' | 'CO
  */
 export interface ConsentSession {
   id: string;
-  /** `oauth2/<provider name>`, for deleting a provider's sessions. */
+  /** The provider's incarnation, `oauth2/<name>@<createdTime>` (indexed: deleting a provider deletes its sessions). */
   provider: string;
   providerName: string;
+  /** The provider's incarnation: a provider deleted and created again under its name never receives this consent. */
+  providerCreatedTime: number;
   workload: string;
   /** The workload's incarnation: tokens are bound to it, not to a later workload of the same name. */
   workloadCreatedTime: number;
+  /** `<workload>@<workloadCreatedTime>` (indexed: deleting a workload deletes its sessions). */
+  workloadIncarnation: string;
   user: UserRef;
   scopes: string[];
   /** The redirect_uri sent to the authorization server; the code exchange must repeat it. */
@@ -39,5 +43,7 @@ export interface SessionStore {
   get(id: string): Promise<ConsentSession | undefined>;
   /** Moves a session from one of `from` to `to` with the given changes; false if it was not in `from`. */
   transition(id: string, from: SessionStatus[], to: SessionStatus, changes?: Partial<ConsentSession>): Promise<boolean>;
+  delete(id: string): Promise<void>;
   deleteByProvider(provider: string): Promise<number>;
+  deleteByWorkload(workloadIncarnation: string): Promise<number>;
 }

@@ -2,7 +2,7 @@ import { AccessDeniedException, AgentCoreError, DependencyFailure, ThrottlingExc
 import { plausibleErrorCode, safeDescription } from '../outbound/redact.js';
 import type { TokenError } from './vendors.js';
 
-const RETRYABLE = new Set(['upstream_unreachable', 'upstream_timeout', 'upstream_invalid_response', 'server_error', 'temporarily_unavailable']);
+const RETRYABLE = new Set(['upstream_unreachable', 'upstream_timeout', 'upstream_invalid_response', 'server_error', 'temporarily_unavailable', 'slow_down']);
 
 /**
  * Whether the failure is the authorization server's trouble rather than a verdict on the request:

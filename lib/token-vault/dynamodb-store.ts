@@ -1,6 +1,6 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { conditionally } from '../aws/conditional.js';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { deleteAllByIndex } from '../aws/dynamodb-pages.js';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TokenVaultStore, VaultBinding, VaultSettings } from './store.js';
 
 const SETTINGS_KEY = 'settings#default';
@@ -12,14 +12,18 @@ export class DynamoDbTokenVaultStore implements TokenVaultStore {
     private readonly tableName: string,
   ) {}
 
+  /** A strongly consistent read: refresh waits on it to see another request's outcome at once. */
   async get(id: string): Promise<VaultBinding | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: id } }));
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: id }, ConsistentRead: true }));
     return Item ? fromItem(Item) : undefined;
   }
 
-  async put(binding: VaultBinding, expected: { version?: number; overwrite?: boolean }): Promise<boolean> {
-    const condition = expected.overwrite
-      ? {}
+  async put(binding: VaultBinding, expected: { version?: number; replace?: boolean }): Promise<boolean> {
+    const condition = expected.replace
+      ? {
+          ConditionExpression: 'attribute_not_exists(pk) OR attribute_not_exists(providerCreatedTime) OR providerCreatedTime <= :created',
+          ExpressionAttributeValues: { ':created': binding.providerCreatedTime ?? 0 },
+        }
       : expected.version === undefined || expected.version === 0
         ? { ConditionExpression: 'attribute_not_exists(pk)' }
         : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': expected.version } };
@@ -32,24 +36,81 @@ export class DynamoDbTokenVaultStore implements TokenVaultStore {
     await conditionally(() => this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: id }, ...condition })));
   }
 
-  async lockForRefresh(id: string, version: number, until: number, now: number): Promise<boolean> {
+  async lockForRefresh(id: string, version: number, until: number, now: number): Promise<VaultBinding | undefined> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: id },
+          UpdateExpression: 'SET refreshLockUntil = :until, refreshAttempts = if_not_exists(refreshAttempts, :zero) + :one REMOVE refreshFailure, refreshFailedUntil',
+          ConditionExpression:
+            'version = :v AND (attribute_not_exists(refreshLockUntil) OR refreshLockUntil < :now) AND (attribute_not_exists(refreshFailedUntil) OR refreshFailedUntil < :now)',
+          ExpressionAttributeValues: { ':until': until, ':v': version, ':now': now, ':zero': 0, ':one': 1 },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes ? fromItem(Attributes) : undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  releaseRefresh(id: string, version: number, outcome: { failure?: string; failedUntil?: number; attempts: number }): Promise<boolean> {
+    const remember = outcome.failure !== undefined && outcome.failedUntil !== undefined;
     return conditionally(() =>
       this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: id },
-          UpdateExpression: 'SET refreshLockUntil = :until',
-          ConditionExpression: 'version = :v AND (attribute_not_exists(refreshLockUntil) OR refreshLockUntil < :now)',
-          ExpressionAttributeValues: { ':until': until, ':v': version, ':now': now },
+          UpdateExpression: remember
+            ? 'SET refreshLockUntil = :zero, refreshAttempts = :attempts, refreshFailure = :failure, refreshFailedUntil = :until'
+            : 'SET refreshLockUntil = :zero, refreshAttempts = :attempts REMOVE refreshFailure, refreshFailedUntil',
+          ConditionExpression: 'version = :v',
+          ExpressionAttributeValues: {
+            ':zero': 0,
+            ':attempts': Math.max(0, outcome.attempts),
+            ':v': version,
+            ...(remember ? { ':failure': outcome.failure, ':until': outcome.failedUntil } : {}),
+          },
         }),
       ),
     );
   }
 
   deleteByProvider(provider: string): Promise<number> {
-    return deleteAllByIndex(this.client, { table: this.tableName, index: 'byProvider', attribute: 'provider', value: provider });
+    return this.deleteAll('byProvider', 'provider', provider);
   }
 
+  deleteByWorkload(workload: string): Promise<number> {
+    return this.deleteAll('byWorkload', 'workload', workload);
+  }
+
+  /**
+   * Deletes what an index lists under one value, each delete conditioned on the item still holding
+   * that value: an index read lags, and a slot may meanwhile hold another provider incarnation's binding.
+   */
+  private async deleteAll(index: string, attribute: string, value: string): Promise<number> {
+    let deleted = 0;
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({ TableName: this.tableName, IndexName: index, KeyConditionExpression: '#a = :v', ExpressionAttributeNames: { '#a': attribute }, ExpressionAttributeValues: { ':v': value }, ExclusiveStartKey }),
+      );
+      const results = await Promise.all(
+        (page.Items ?? []).map((item) =>
+          conditionally(() =>
+            this.client.send(
+              new DeleteCommand({ TableName: this.tableName, Key: { pk: item.pk }, ConditionExpression: '#a = :v', ExpressionAttributeNames: { '#a': attribute }, ExpressionAttributeValues: { ':v': value } }),
+            ),
+          ),
+        ),
+      );
+      deleted += results.filter(Boolean).length;
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return deleted;
+  }
 
   async settings(): Promise<VaultSettings | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: SETTINGS_KEY } }));

@@ -1,4 +1,4 @@
-import { bindingId, encryptionContext, type BindingKey, type TokenVaultStore, type VaultBinding, type VaultTokens } from './store.js';
+import { bindingId, encryptionContext, providerCreatedTimeOf, type BindingKey, type TokenVaultStore, type VaultBinding, type VaultTokens } from './store.js';
 import type { EnvelopeCipher, Envelope } from './envelope.js';
 
 /**
@@ -7,7 +7,7 @@ import type { EnvelopeCipher, Envelope } from './envelope.js';
  */
 export class TokenVault {
   constructor(
-    readonly store: TokenVaultStore,
+    private readonly store: TokenVaultStore,
     private readonly cipher: EnvelopeCipher,
     private readonly vaultKeyId: () => Promise<string>,
     private readonly now: () => number = Date.now,
@@ -15,6 +15,25 @@ export class TokenVault {
 
   id(key: BindingKey): string {
     return bindingId(key);
+  }
+
+  get(id: string): Promise<VaultBinding | undefined> {
+    return this.store.get(id);
+  }
+
+  /** The binding as locked for one refresh until `until`, or undefined when another request holds it or a failure is remembered. */
+  lockForRefresh(binding: VaultBinding, until: number): Promise<VaultBinding | undefined> {
+    return this.store.lockForRefresh(binding.id, binding.version, until, this.now());
+  }
+
+  /** Ends a refresh that stored nothing: remembers its failure (if any) for the vends that wait or retry. */
+  releaseRefresh(binding: VaultBinding, outcome: { failure?: string; failedUntil?: number; attempts: number }): Promise<boolean> {
+    return this.store.releaseRefresh(binding.id, binding.version, outcome);
+  }
+
+  /** Drops a binding if it is still the version read (a refused refresh token, a write that raced a deletion). */
+  discard(binding: VaultBinding): Promise<void> {
+    return this.store.delete(binding.id, binding.version);
   }
 
   async open(binding: VaultBinding): Promise<VaultTokens> {
@@ -29,12 +48,17 @@ export class TokenVault {
     return this.cipher.open(envelope, context);
   }
 
-  /** Stores tokens for a binding, replacing what was there (a new consent). */
-  async write(key: BindingKey, tokens: VaultTokens, meta: { scopes: string[]; expiresAt?: number }, expected: { version?: number; overwrite?: boolean } = { overwrite: true }, previousVersion = 0): Promise<VaultBinding | undefined> {
+  /**
+   * Stores tokens for a binding: by default a new consent, replacing what the slot holds unless a
+   * newer provider incarnation filled it; with `expected.version`, only over that version (a refresh).
+   */
+  async write(key: BindingKey, tokens: VaultTokens, meta: { scopes: string[]; expiresAt?: number }, expected: { version?: number; replace?: boolean } = { replace: true }, previousVersion = 0): Promise<VaultBinding | undefined> {
+    const providerCreatedTime = providerCreatedTimeOf(key.provider);
     const binding: VaultBinding = {
       workload: key.workload,
       user: key.user,
       provider: key.provider,
+      ...(providerCreatedTime !== undefined ? { providerCreatedTime } : {}),
       id: bindingId(key),
       envelope: await this.seal(encryptionContext(key), tokens),
       scopes: meta.scopes,

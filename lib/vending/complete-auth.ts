@@ -1,12 +1,13 @@
 import { audit } from '../audit.js';
 import { AccessDeniedException, ResourceNotFoundException, ValidationException } from '../errors.js';
 import type { CallerContext } from '../http/caller-context.js';
-import { bindingKeyOf, pendingContext } from '../oauth2/bindings.js';
+import { bindingKeyOf, pendingContext, sessionStillCurrent } from '../oauth2/bindings.js';
 import { SESSION_URI_PREFIX } from '../oauth2/consent.js';
 import type { SessionStore } from '../oauth2/sessions.js';
 import type { TokenVault } from '../token-vault/vault.js';
 import type { UserTokenVerifier } from '../workload-access-tokens/user-tokens.js';
 import { userKey, type UserRef } from '../workload-access-tokens/workload-access-token.js';
+import type { VendingLookup } from './lookup.js';
 
 /**
  * CompleteResourceTokenAuth — session binding: tokens of a consent started with a return URL are
@@ -14,7 +15,7 @@ import { userKey, type UserRef } from '../workload-access-tokens/workload-access
  * is the user the workload access token was minted for. Another user is refused, gets nothing, and
  * the session fails: a consent link that reached the wrong person is never completed later.
  */
-export function completeResourceTokenAuth(deps: { sessions: SessionStore; vault: TokenVault; userTokens: UserTokenVerifier }) {
+export function completeResourceTokenAuth(deps: { sessions: SessionStore; vault: TokenVault; userTokens: UserTokenVerifier; registry: VendingLookup }) {
   return async (input: { sessionUri: string; userIdentifier: { userId?: string; userToken?: string } }, caller: CallerContext) => {
     const session = await deps.sessions.get(input.sessionUri.slice(SESSION_URI_PREFIX.length));
     if (!session || session.expiresAt * 1000 < Date.now()) throw new ResourceNotFoundException('No consent session with this sessionUri exists');
@@ -39,7 +40,14 @@ export function completeResourceTokenAuth(deps: { sessions: SessionStore; vault:
       throw new ValidationException('The consent session was completed concurrently');
     }
     const tokens = JSON.parse(await deps.vault.openSealed(session.pending.envelope, pendingContext(session)));
-    await deps.vault.write(bindingKeyOf(session), tokens, { scopes: session.pending.scopes, expiresAt: session.pending.expiresAt });
+    const written = await deps.vault.write(bindingKeyOf(session), tokens, { scopes: session.pending.scopes, expiresAt: session.pending.expiresAt });
+    // The provider or workload deleted (perhaps created again) while the tokens waited: they go.
+    const still = await sessionStillCurrent(deps.registry, session);
+    if (!written || still !== 'current') {
+      if (written) await deps.vault.discard(written);
+      audit({ ...base, user, outcome: 'refused', errorType: 'ResourceNotFoundException' });
+      throw new ResourceNotFoundException(still === 'workload_deleted' ? `Workload identity ${session.workload} no longer exists` : `OAuth2 credential provider ${session.providerName} no longer exists`);
+    }
     audit({ ...base, user, outcome: 'success' });
     return {};
   };

@@ -63,11 +63,11 @@ export class DynamoDbWorkloadIdentityStore implements WorkloadIdentityStore {
     }
   }
 
-  async delete(name: string): Promise<boolean> {
+  async delete(name: string): Promise<WorkloadIdentityRecord | undefined> {
     const { Attributes } = await this.client.send(
       new DeleteCommand({ TableName: this.tableName, Key: { directory: DIRECTORY, name }, ReturnValues: 'ALL_OLD' }),
     );
-    return Attributes !== undefined;
+    return Attributes ? toRecord(Attributes) : undefined;
   }
 
   async list(limit: number, after?: string): Promise<Page<WorkloadIdentityRecord>> {

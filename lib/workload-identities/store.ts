@@ -18,7 +18,7 @@ export interface WorkloadIdentityStore {
   get(name: string): Promise<WorkloadIdentityRecord | undefined>;
   /** Atomic replacement of the return URLs; undefined when the identity does not exist. */
   updateReturnUrls(name: string, urls: string[], now: number): Promise<WorkloadIdentityRecord | undefined>;
-  /** Returns false when there was nothing to delete. */
-  delete(name: string): Promise<boolean>;
+  /** Returns what was deleted (its incarnation names what belongs to it), or undefined when there was nothing. */
+  delete(name: string): Promise<WorkloadIdentityRecord | undefined>;
   list(limit: number, after?: string): Promise<Page<WorkloadIdentityRecord>>;
 }

@@ -17,6 +17,8 @@ import type { WorkloadIdentityRecord, WorkloadIdentityStore } from './store.js';
 export interface WorkloadIdentities {
   store: WorkloadIdentityStore;
   pageTokens: PageTokens;
+  /** Deletes what belongs to the deleted incarnation (vault bindings, open consent sessions). */
+  onDelete?: (record: WorkloadIdentityRecord) => Promise<void>;
   now?: () => number;
 }
 
@@ -45,7 +47,7 @@ function uniqueUrls(urls: string[] | undefined): string[] {
   return [...new Set(urls ?? [])];
 }
 
-export function workloadIdentityOperations({ store, pageTokens, now = Date.now }: WorkloadIdentities) {
+export function workloadIdentityOperations({ store, pageTokens, onDelete, now = Date.now }: WorkloadIdentities) {
   return {
     async create(input: { name: string; allowedResourceOauth2ReturnUrls?: string[]; tags?: Record<string, string> }, caller: CallerContext) {
       const time = now();
@@ -82,7 +84,11 @@ export function workloadIdentityOperations({ store, pageTokens, now = Date.now }
     },
 
     async delete(input: { name: string }): Promise<void> {
-      if (!(await store.delete(input.name))) throw notFound(input.name);
+      const deleted = await store.delete(input.name);
+      if (!deleted) throw notFound(input.name);
+      // After the record: anything written for this incarnation meanwhile is found here, or its
+      // writer sees the workload gone and takes it back.
+      await onDelete?.(deleted);
     },
 
     async list(input: { maxResults?: number; nextToken?: string }, caller: CallerContext) {

@@ -178,11 +178,14 @@ describe('OAuth2 credential providers', () => {
     const wat = await userWat(name, uniqueName('other'));
     await vend(wat, provider, { resourceOauth2ReturnUrl: RETURN_URL }); // an open session
     const secretArn = (await control.send(new GetOauth2CredentialProviderCommand({ name: provider }))).clientSecretArn!.secretArn!;
-    expect(await binding(name, userId, provider)).toBeDefined();
+    const { createdTime } = (await ddb.send(new GetCommand({ TableName: env.CREDENTIAL_PROVIDERS_TABLE!, Key: { kind: 'oauth2', name: provider } }))).Item!;
+    const incarnation = `oauth2/${provider}@${createdTime}`;
+    const sessionsOf = async () => (await ddb.send(new QueryCommand({ TableName: env.OAUTH2_SESSIONS_TABLE!, IndexName: 'byProvider', KeyConditionExpression: 'provider = :p', ExpressionAttributeValues: { ':p': incarnation } }))).Items;
+    expect(await binding(name, userId, provider)).toMatchObject({ provider: incarnation });
+    expect((await sessionsOf())!.length).toBeGreaterThan(0);
     await control.send(new DeleteOauth2CredentialProviderCommand({ name: provider }));
     expect(await binding(name, userId, provider)).toBeUndefined();
-    const sessions = await ddb.send(new QueryCommand({ TableName: env.OAUTH2_SESSIONS_TABLE!, IndexName: 'byProvider', KeyConditionExpression: 'provider = :p', ExpressionAttributeValues: { ':p': `oauth2/${provider}` } }));
-    expect(sessions.Items).toEqual([]);
+    expect(await sessionsOf()).toEqual([]);
     expect((await failure(sm.send(new DescribeSecretCommand({ SecretId: secretArn })))).name).toBe('ResourceNotFoundException');
   });
 
