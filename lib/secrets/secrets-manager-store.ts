@@ -7,12 +7,15 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { awsFaultOf } from '../aws/errors.js';
 import { SecretUnavailable, type SecretProblem, type SecretStore } from './secret-store.js';
 
 const NOT_FOUND = new Set(['ResourceNotFoundException']);
 const DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'KMSAccessDeniedException']);
 
 function problemOf(error: unknown): SecretProblem {
+  // Throttled or unavailable is no property of the secret: the caller gets a retryable error.
+  if (awsFaultOf(error)) throw error;
   const name = (error as { name?: string })?.name ?? '';
   const message = (error as { message?: string })?.message ?? '';
   if (NOT_FOUND.has(name)) return 'not-found';
