@@ -13,15 +13,20 @@ import type { Context } from 'aws-lambda';
  *
  * Bound for a 15 s function, measured from the start of the invocation:
  *   - an AWS attempt gives up after `connectionTimeoutMs` without a connection, or after
- *     `requestTimeoutMs` without a complete answer; at most `maxAttempts` attempts per call;
+ *     `requestTimeoutMs` without a complete answer; at most `maxAttempts` attempts per call, so a
+ *     call to a stalled service fails after about 8 s;
  *   - every AWS call stops at 15 - awsMarginMs = 13 s (the caller gets 503);
  *   - the handler answers at 15 - answerMarginMs = 14 s if something else still runs.
  */
 export const DEADLINES = {
   /** Same-region (deployed) or loopback (offline) endpoints connect in milliseconds. */
   connectionTimeoutMs: 1_000,
-  /** DynamoDB, Secrets Manager and KMS answer in tens of milliseconds; 4 s is a stall, not load. */
-  requestTimeoutMs: 4_000,
+  /**
+   * DynamoDB, Secrets Manager and KMS answer in tens of milliseconds; 2.5 s is a stall, not load.
+   * Three stalled attempts (7.5 s plus at most 0.6 s of back-off) fail a call well within the
+   * budget, so a handler still answers, and the caller's own retry can meet a recovered service.
+   */
+  requestTimeoutMs: 2_500,
   /** The first attempt and two retries (the SDK's standard mode, with its retry quota). */
   maxAttempts: 3,
   /** AWS calls stop this long before the function's timeout. */
