@@ -1,3 +1,4 @@
+import { awsFaultOf } from '../aws/errors.js';
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
@@ -7,7 +8,6 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { awsFaultOf } from '../aws/errors.js';
 import { SecretUnavailable, type SecretProblem, type SecretStore } from './secret-store.js';
 
 const NOT_FOUND = new Set(['ResourceNotFoundException']);
