@@ -64,12 +64,13 @@ export function awsDeadlinePassed(): boolean {
  * Runs a handler under its invocation's deadline. `onTimeout` builds the answer given when the
  * handler has not answered `answerMarginMs` before the function's timeout (an AgentCore error for
  * the API, a page for the browser callback, a thrown error for events that Lambda retries).
- * Without a Lambda context that knows its remaining time, the handler runs unbounded.
+ * Without a Lambda context that knows its remaining time, the handler runs unbounded. Arguments
+ * after the context (Lambda's callback, middy's options) are accepted and not used.
  */
 export function withInvocationDeadline<E, R>(
   handler: (event: E, context: Context) => Promise<R>,
   onTimeout: (context: Context) => R | Promise<R>,
-): (event: E, context: Context) => Promise<R> {
+): (event: E, context: Context, ...unused: unknown[]) => Promise<R> {
   return (event, context) => {
     const remaining = context?.getRemainingTimeInMillis?.();
     if (typeof remaining !== 'number' || !Number.isFinite(remaining) || remaining <= 0) return handler(event, context);
