@@ -15,8 +15,8 @@ import type { Context } from 'aws-lambda';
  *   - an AWS attempt gives up after `connectionTimeoutMs` without a connection, or after
  *     `requestTimeoutMs` without a complete answer; at most `maxAttempts` attempts per call, so a
  *     call to a stalled service fails after about 8 s;
- *   - every AWS call stops at 15 - awsMarginMs = 13 s (the caller gets 503);
- *   - the handler answers at 15 - answerMarginMs = 14 s if something else still runs.
+ *   - every AWS call stops at 15 - awsMarginMs = 14 s (the caller gets 503);
+ *   - the handler answers at 15 - answerMarginMs = 14.5 s if something else still runs.
  */
 export const DEADLINES = {
   /** Same-region (deployed) or loopback (offline) endpoints connect in milliseconds. */
@@ -29,10 +29,14 @@ export const DEADLINES = {
   requestTimeoutMs: 2_500,
   /** The first attempt and two retries (the SDK's standard mode, with its retry quota). */
   maxAttempts: 3,
-  /** AWS calls stop this long before the function's timeout. */
-  awsMarginMs: 2_000,
+  /**
+   * AWS calls stop this long before the function's timeout. Work that calls out first and writes
+   * to AWS after (a token refresh keeps 2 s for sealing and storing its answer) must stop its
+   * outbound call earlier than this, so that its writes still fit.
+   */
+  awsMarginMs: 1_000,
   /** The handler answers this long before the function's timeout, whatever still runs. */
-  answerMarginMs: 1_000,
+  answerMarginMs: 500,
 } as const;
 
 /** The reason an AWS call was cut off: the invocation's budget for AWS calls is spent. */

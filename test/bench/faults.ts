@@ -110,7 +110,7 @@ export async function benchFaults(): Promise<string[]> {
     await each('down (emulator killed: connection refused)', true);
 
     return [
-      `Per-attempt timeouts: connection 1 s, answer 2.5 s; 3 attempts; AWS calls stop 2 s and the handler answers 1 s before the ${FUNCTION_TIMEOUT_MS / 1000} s function timeout.`,
+      `Per-attempt timeouts: connection 1 s, answer 2.5 s; 3 attempts; AWS calls stop 1 s and the handler answers 0.5 s before the ${FUNCTION_TIMEOUT_MS / 1000} s function timeout.`,
       '',
       '| AWS condition | operation | status (x-amzn-errortype) | answered after ms | AWS attempts (all calls) |',
       '|---|---|---|---|---|',
