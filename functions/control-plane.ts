@@ -1,4 +1,5 @@
-import { apiHandler, type OperationTable } from '../lib/http/api-handler.js';
+import { withInvocationDeadline } from '../lib/aws/deadline.js';
+import { apiHandler, lateAnswer, type OperationTable } from '../lib/http/api-handler.js';
 import {
   apiKeyProviderService as apiKeys,
   oauth2ProviderService as oauth2,
@@ -30,4 +31,5 @@ export const operations = {
   SetTokenVaultCMK: (input, caller) => vault().set(input, caller),
 } satisfies OperationTable;
 
-export const handler = apiHandler(operations);
+// Answers with an AgentCore error before the function's timeout, whatever stalls.
+export const handler = withInvocationDeadline(apiHandler(operations), lateAnswer);

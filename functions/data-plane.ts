@@ -1,4 +1,5 @@
-import { apiHandler, type OperationTable } from '../lib/http/api-handler.js';
+import { withInvocationDeadline } from '../lib/aws/deadline.js';
+import { apiHandler, lateAnswer, type OperationTable } from '../lib/http/api-handler.js';
 import { completeTokenAuth, getResourceApiKey, getResourceOauth2Token, workloadAccessTokenService as wats } from '../lib/wiring.js';
 
 /** Data plane: workload access tokens, and the credentials they are traded for. */
@@ -11,4 +12,5 @@ export const operations = {
   CompleteResourceTokenAuth: (input, caller) => completeTokenAuth()(input, caller),
 } satisfies OperationTable;
 
-export const handler = apiHandler(operations);
+// Answers with an AgentCore error before the function's timeout, whatever stalls.
+export const handler = withInvocationDeadline(apiHandler(operations), lateAnswer);

@@ -1,8 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { outputLines } from './output-lines.js';
 
 /** A moto server on a free loopback port: DynamoDB, Secrets Manager, KMS, EventBridge and STS. */
 export interface Emulator {
   endpoint: string;
+  /** The emulator's process id, for fault tests that pause it (SIGSTOP) and resume it (SIGCONT). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -15,27 +18,30 @@ export async function startEmulator(): Promise<Emulator> {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PYTHONUNBUFFERED: '1' },
   });
+  let onData: ((chunk: Buffer) => void) | undefined;
   const endpoint = await new Promise<string>((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Running on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+    // Line by line: the emulator logs every request, and only its start-up lines matter here.
+    const lines = outputLines((line) => {
+      const match = /Running on (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
       if (match) resolve(match[1]!);
-      if (/No module named moto/.test(output)) reject(new Error(MOTO_INSTALL_HINT));
-    };
+      if (/No module named moto/.test(line)) reject(new Error(MOTO_INSTALL_HINT));
+    });
+    onData = (chunk: Buffer) => lines.push(chunk);
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
     child.once('error', (error) => reject(new Error(`${python} could not be started (${error.message}). ${MOTO_INSTALL_HINT}`)));
-    child.once('exit', (code) => reject(new Error(`moto exited with code ${code}: ${output.slice(-500)}\n${MOTO_INSTALL_HINT}`)));
-    setTimeout(() => reject(new Error(`moto did not start within 20 s: ${output.slice(-500)}`)), 20_000).unref();
+    child.once('exit', (code) => reject(new Error(`moto exited with code ${code}: ${lines.tail().slice(-500)}\n${MOTO_INSTALL_HINT}`)));
+    setTimeout(() => reject(new Error(`moto did not start within 20 s: ${lines.tail().slice(-500)}`)), 20_000).unref();
   }).catch(async (error) => {
     await stopChild(child);
     throw error;
   });
-  // Keep draining its request log so the pipe never fills up and stalls the emulator.
+  // From here on its request log is drained unread, so the pipe never fills up and stalls it.
+  child.stdout!.off('data', onData!);
+  child.stderr!.off('data', onData!);
   child.stdout!.resume();
   child.stderr!.resume();
-  return { endpoint, stop: () => stopChild(child) };
+  return { endpoint, pid: child.pid!, stop: () => stopChild(child) };
 }
 
 export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {

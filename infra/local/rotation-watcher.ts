@@ -29,42 +29,59 @@ export function changeEvent(kind: 'put-secret-value' | 'delete-secret', arn: str
   return event;
 }
 
-export function watchProviderSecrets(options: WatcherOptions): { stop(): void } {
+/**
+ * Deployed, every PutSecretValue emits an event, also one made a moment after a provider was
+ * created. So the watcher keeps the AWSCURRENT version of every secret of the emulator from its
+ * first look on, named by a provider or not yet: a secret that changes after a provider names it
+ * always differs from what was seen before. A secret created and changed between two looks is new
+ * to the watcher with a version that is not its first (another version holds AWSPREVIOUS): that is
+ * a change too. A version is remembered only once its event was delivered, so a failed delivery
+ * is tried again at the next look.
+ */
+export function watchProviderSecrets(options: WatcherOptions): { stop(): void; poll(): Promise<void> } {
   const dynamo = new DynamoDBClient(options.clientConfig);
   const secrets = new SecretsManagerClient(options.clientConfig);
+  /** secret ARN -> its AWSCURRENT version at the last look (undefined: gone). */
   const seen = new Map<string, string | undefined>();
+  let baselined = false;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
 
   const tick = async () => {
-    const watched = new Set<string>();
+    const named = new Set<string>();
     for await (const page of paginateScan({ client: dynamo }, { TableName: options.providersTable, ProjectionExpression: 'secretArn' })) {
-      for (const item of page.Items ?? []) if (item.secretArn?.S) watched.add(item.secretArn.S);
+      for (const item of page.Items ?? []) if (item.secretArn?.S) named.add(item.secretArn.S);
     }
-    if (watched.size === 0) return;
-    const current = new Map<string, string>();
+    const current = new Map<string, { version: string; changedSinceCreated: boolean }>();
     for await (const page of paginateListSecrets({ client: secrets }, {})) {
       for (const secret of page.SecretList ?? []) {
-        const version = Object.entries(secret.SecretVersionsToStages ?? {}).find(([, stages]) => stages.includes('AWSCURRENT'))?.[0];
-        if (secret.ARN && version) current.set(secret.ARN, version);
+        const stages = Object.entries(secret.SecretVersionsToStages ?? {});
+        const version = stages.find(([, labels]) => labels.includes('AWSCURRENT'))?.[0];
+        const changedSinceCreated = stages.some(([, labels]) => labels.includes('AWSPREVIOUS'));
+        if (secret.ARN && version) current.set(secret.ARN, { version, changedSinceCreated });
       }
     }
-    for (const arn of watched) {
+    for (const arn of new Set([...seen.keys(), ...current.keys(), ...named])) {
       const now = current.get(arn);
-      if (!seen.has(arn)) {
-        seen.set(arn, now);
-        continue;
+      const known = seen.has(arn);
+      const changed = known ? seen.get(arn) !== now?.version : baselined && now?.changedSinceCreated === true;
+      if (changed && named.has(arn)) {
+        const [, , , region = options.clientConfig.region, accountId = '000000000000'] = arn.split(':');
+        await options.deliver(changeEvent(now === undefined ? 'delete-secret' : 'put-secret-value', arn, region, accountId));
       }
-      if (seen.get(arn) === now) continue;
-      seen.set(arn, now);
-      const [, , , region = options.clientConfig.region, accountId = '000000000000'] = arn.split(':');
-      await options.deliver(changeEvent(now === undefined ? 'delete-secret' : 'put-secret-value', arn, region, accountId));
+      // Gone and named by nobody: nothing more can happen to it worth an event.
+      if (now === undefined && !named.has(arn)) seen.delete(arn);
+      else seen.set(arn, now?.version);
     }
+    baselined = true;
   };
 
+  // Looks never overlap: a poll() waits for the timer's look and the other way round.
+  let running: Promise<void> = Promise.resolve();
+  const poll = () => (running = running.then(tick, tick).then(() => undefined));
   const loop = async () => {
     try {
-      await tick();
+      await poll();
     } catch (error) {
       options.onError?.(error);
     }
@@ -72,6 +89,7 @@ export function watchProviderSecrets(options: WatcherOptions): { stop(): void } 
   };
   void loop();
   return {
+    poll,
     stop() {
       stopped = true;
       if (timer) clearTimeout(timer);

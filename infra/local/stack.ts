@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { startEmulator, stopChild, type Emulator } from './emulator.js';
+import { outputLines } from './output-lines.js';
 import { watchProviderSecrets } from './rotation-watcher.js';
 import { createResources, resolveServiceConfig, slsBin, type ServiceConfig } from './resources.js';
 
@@ -132,17 +133,20 @@ async function startOffline(port: number, stage: string, env: Record<string, str
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   await new Promise<void>((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      const text = chunk.toString();
-      output += text;
-      for (const line of text.split('\n')) if (line.trim()) onOutput?.(line);
-      if (/Server ready:/.test(output)) resolve();
-    };
+    // Line by line, in bounded memory: the server prints for as long as it runs (see output-lines.ts).
+    let ready = false;
+    const lines = outputLines((line) => {
+      if (line.trim()) onOutput?.(line);
+      if (!ready && line.includes('Server ready:')) {
+        ready = true;
+        resolve();
+      }
+    });
+    const onData = (chunk: Buffer) => lines.push(chunk);
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`serverless-offline exited with code ${code}:\n${output.slice(-2000)}`)));
-    setTimeout(() => reject(new Error(`serverless-offline was not ready within 60 s:\n${output.slice(-2000)}`)), 60_000).unref();
+    child.once('exit', (code) => reject(new Error(`serverless-offline exited with code ${code}:\n${lines.tail()}`)));
+    setTimeout(() => reject(new Error(`serverless-offline was not ready within 60 s:\n${lines.tail()}`)), 60_000).unref();
   }).catch(async (error) => {
     await stopChild(child);
     throw error;

@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { operationForRoute, operations, type OperationName } from '../contract/model.js';
 import { validateShape } from '../contract/validate.js';
-import { AgentCoreError, httpStatusOf, UnknownOperationException, ValidationException } from '../errors.js';
+import { AgentCoreError, DependencyFailure, httpStatusOf, UnknownOperationException, ValidationException } from '../errors.js';
 import { toAgentCoreError } from '../aws/errors.js';
 import { logger } from '../logger.js';
 import { callerContext, type CallerContext } from './caller-context.js';
@@ -82,6 +82,17 @@ function respond(status: number, requestId: string, body: object | undefined): R
     headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId },
     body: body === undefined ? '' : wireJson(body),
   };
+}
+
+/**
+ * The answer of an API function that has not finished shortly before its timeout (see
+ * lib/aws/deadline.ts): a retryable AgentCore error instead of the runtime's raw timeout.
+ */
+export function lateAnswer(context: Context): Result {
+  const error = new DependencyFailure('The service could not complete the request in time. Try again later.', 'aws-unavailable');
+  const status = httpStatusOf(error);
+  logger.error('request failed', { errorType: error.errorType, status, cause: { name: 'DeadlineExceeded', message: 'no answer before the function deadline' } });
+  return respondError(error, status, context.awsRequestId);
 }
 
 function respondError(error: AgentCoreError, status: number, requestId: string): Result {

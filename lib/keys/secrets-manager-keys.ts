@@ -2,6 +2,7 @@ import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { config } from '../config.js';
 import { secretsManagerClient } from '../aws/clients.js';
+import { awsFaultOf } from '../aws/errors.js';
 import { keyFromSecret, type ServiceKeys, type SigningKey } from './service-keys.js';
 
 /**
@@ -50,7 +51,11 @@ export class SecretsManagerServiceKeys implements ServiceKeys {
     const value = await secretsManagerClient()
       .send(new GetSecretValueCommand({ SecretId: this.secretId, VersionStage: 'AWSPREVIOUS' }))
       .then((r) => r.SecretString)
-      .catch(() => undefined); // never rotated: there is no AWSPREVIOUS
+      .catch((error) => {
+        // Remembering "no previous key" after an outage would refuse its tokens for the max age.
+        if (awsFaultOf(error)) throw error;
+        return undefined; // never rotated: there is no AWSPREVIOUS
+      });
     this.previous = { key: value ? keyFromSecret(value) : undefined, fetchedAt: Date.now() };
     return this.previous.key;
   }

@@ -1,3 +1,4 @@
+import { awsFaultOf } from '../aws/errors.js';
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
@@ -17,6 +18,8 @@ const DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'KMSAccessDenie
 const STAGE_MOVED = new Set(['InvalidParameterException', 'InvalidRequestException']);
 
 function problemOf(error: unknown): SecretProblem {
+  // Throttled or unavailable is no property of the secret: the caller gets a retryable error.
+  if (awsFaultOf(error)) throw error;
   const name = (error as { name?: string })?.name ?? '';
   const message = (error as { message?: string })?.message ?? '';
   if (NOT_FOUND.has(name)) return 'not-found';

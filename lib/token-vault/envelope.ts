@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { DecryptionFailure } from '../errors.js';
+import { AgentCoreError, DecryptionFailure } from '../errors.js';
 
 /** The port to KMS: data keys under a key, bound to an encryption context. */
 export interface KeyService {
@@ -54,7 +54,9 @@ export class EnvelopeCipher {
     if (!dataKey) {
       try {
         dataKey = await this.keys.decryptDataKey(Buffer.from(envelope.edk, 'base64'), context);
-      } catch {
+      } catch (error) {
+        // A key service throttled or unavailable says nothing about the entry (see KmsKeyService).
+        if (error instanceof AgentCoreError) throw error;
         throw new DecryptionFailure('The token vault entry cannot be decrypted for this workload, user and provider');
       }
       this.remember(envelope.edk, dataKey);
