@@ -166,7 +166,8 @@ async function oauth2Rows(call: (handler: any, path: string, body: unknown) => P
       async () => process.env.SERVICE_KMS_KEY_ID!,
     );
     const { Item } = await clients.dynamoDocumentClient().send(new GetCommand({ TableName: process.env.WORKLOAD_IDENTITIES_TABLE!, Key: { directory: 'default', name: 'bench-agent' } }));
-    await vault.write({ workload: `bench-agent@${Item!.createdTime}`, user: 'id:bench-user', provider: 'oauth2/bench-oauth' }, { accessToken: 'bench-user-token', refreshToken: 'bench-refresh' }, { scopes: ['read'], expiresAt: Date.now() + 3_600_000 });
+    const { Item: oauthProvider } = await clients.dynamoDocumentClient().send(new GetCommand({ TableName: process.env.CREDENTIAL_PROVIDERS_TABLE!, Key: { kind: 'oauth2', name: 'bench-oauth' } }));
+    await vault.write({ workload: `bench-agent@${Item!.createdTime}`, user: 'id:bench-user', provider: `oauth2/bench-oauth@${oauthProvider!.createdTime}` }, { accessToken: 'bench-user-token', refreshToken: 'bench-refresh' }, { scopes: ['read'], expiresAt: Date.now() + 3_600_000 });
     return [
       await measure('warm GetResourceOauth2Token (M2M)', async () => {
         await call(dataPlane, '/identities/oauth2/token', { workloadIdentityToken: workloadAccessToken, resourceCredentialProviderName: 'bench-oauth', scopes: ['read'], oauth2Flow: 'M2M' });
@@ -246,11 +247,18 @@ async function main() {
  * Benchmarks of their own (fuzz totals, pattern times, cache memory...), each in a fresh process:
  * each builds its own emulator and environment, and memory figures need a heap nobody else used.
  */
-const SECTIONS: { file: string; exported: string; title: string }[] = [];
+const SECTIONS: { file: string; exported: string; title: string }[] = [
+  { file: 'patterns.ts', exported: 'benchPatterns', title: 'Model patterns through the linear-time engine (worst adversarial input at each field\'s maximum length)' },
+  { file: 'fuzz.ts', exported: 'benchFuzz', title: 'Fuzz: seeded malformed requests over every operation, the callback and unknown paths' },
+  { file: 'upstream.ts', exported: 'benchUpstream', title: 'Misbehaving authorization servers through the outbound client' },
+  { file: 'm2m-cache.ts', exported: 'benchM2mCache', title: 'M2M token cache: heap after 10,000 vends with distinct scope sets' },
+  { file: 'managed-writes.ts', exported: 'benchManagedWrites', title: 'Managed secret writes: calls per operation and 50 concurrent updates' },
+  { file: 'faults.ts', exported: 'benchFaults', title: 'AWS faults: what a client gets, and after how long' },
+];
 
 function sections() {
   for (const section of SECTIONS) {
-    const script = `import(${JSON.stringify(join(ROOT, 'test', 'bench', section.file))}).then((m) => m[${JSON.stringify(section.exported)}]()).then((lines) => console.log(lines.join('\\n')))`;
+    const script = `import(${JSON.stringify(join(ROOT, 'test', 'bench', section.file))}).then((m) => (m[${JSON.stringify(section.exported)}] ?? m.default[${JSON.stringify(section.exported)}])()).then((lines) => console.log(lines.join('\\n')))`;
     console.log(`\n${section.title}\n`);
     const output = execFileSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['--expose-gc', '-e', script], {
       cwd: ROOT,
