@@ -11,11 +11,19 @@ export interface ClientCredentials {
 }
 
 /**
- * The deadline of one token request, headers and body included. A vend may make one token
- * request and a few DynamoDB calls inside the function's 15 s; 8 s leaves room to answer, and ends
- * before the 10 s refresh lock of a vault binding (lib/vending/oauth2-vending.ts) lapses.
+ * The deadline of one token request, headers and body included, when the caller gives none (the
+ * callback's code exchange). A vend may make one token request and a few DynamoDB calls inside
+ * the function's 15 s; 8 s leaves room to answer. Vends pass their own budget, taken from the
+ * function's remaining time (lib/vending/refresh.ts).
  */
 export const TOKEN_REQUEST_TIMEOUT_MS = 8_000;
+
+/**
+ * The largest token response accepted. What a 3-legged flow receives is sealed into one vault
+ * binding (or a consent session), and a DynamoDB item holds at most 400 KB: 256 KiB of tokens
+ * still fit once sealed, and real tokens are a few KiB.
+ */
+export const TOKEN_RESPONSE_MAX_BYTES = 256 * 1024;
 
 /**
  * The error codes of a token request that produced nothing usable (see ./upstream-errors.ts for
@@ -77,6 +85,7 @@ export async function requestToken(
       headers,
       body: body.toString(),
       timeoutMs: options.timeoutMs ?? TOKEN_REQUEST_TIMEOUT_MS,
+      maxBytes: TOKEN_RESPONSE_MAX_BYTES,
       policy: options.policy,
     });
   } catch (error) {

@@ -99,6 +99,9 @@ export async function startMisbehavingServer(): Promise<MisbehavingServer> {
         pump();
         return;
       }
+      case '/large-token':
+        // 300 KiB: under the 1 MiB any document may have, over what a vault binding can hold.
+        return json(200, { access_token: 'a'.repeat(300 * 1024), token_type: 'Bearer', expires_in: 300 });
       case '/echo':
         // Repeats the request in its error description: the body and the Authorization header.
         return json(400, { error: 'invalid_client', error_description: `got ${body} with authorization ${request.headers.authorization ?? 'none'}` });

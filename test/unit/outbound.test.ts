@@ -308,6 +308,7 @@ describe('requestToken against a misbehaving authorization server', () => {
     ['/endless', 'upstream_invalid_response', 502],
     ['/huge', 'upstream_invalid_response', 502],
     ['/huge-chunked', 'upstream_invalid_response', 502],
+    ['/large-token', 'upstream_invalid_response', 502],
     ['/redirect', 'upstream_invalid_response', 502],
     ['/html-5xx', 'upstream_invalid_response', 502],
     ['/malformed', 'upstream_invalid_response', 502],
