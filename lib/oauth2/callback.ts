@@ -9,6 +9,8 @@ import { SESSION_URI_PREFIX, type ConsentSecrets } from './consent.js';
 import type { ConsentSession, SessionStore } from './sessions.js';
 import { requestToken } from './token-endpoint.js';
 import { isTokenError, vendorOf } from './vendors.js';
+import { isRetryableUpstream, upstreamError } from './upstream-errors.js';
+import { httpStatusOf } from '../errors.js';
 
 export interface CallbackDependencies {
   sessions: SessionStore;
@@ -61,10 +63,10 @@ export function oauth2Callback(deps: CallbackDependencies) {
     if (!session || session.kid !== verified.kid || session.expiresAt * 1000 < now()) return invalid();
     // Claim the session before anything else: a replayed or concurrent callback loses here.
     if (!(await deps.sessions.transition(session.id, ['IN_PROGRESS'], 'EXCHANGING'))) return invalid();
-    const fail = async (reason: string, title: string, text: string) => {
+    const fail = async (reason: string, title: string, text: string, statusCode = 400) => {
       await deps.sessions.transition(session.id, ['EXCHANGING'], 'FAILED', { failure: reason });
       audit({ operation: 'OAuth2Callback', requestId, workload: session.workload, user: session.user, provider: session.providerName, outcome: 'refused', errorType: reason });
-      return page(400, title, text);
+      return page(statusCode, title, text);
     };
 
     try {
@@ -81,7 +83,7 @@ export function oauth2Callback(deps: CallbackDependencies) {
     session: ConsentSession,
     query: Record<string, string | undefined>,
     requestId: string,
-    fail: (reason: string, title: string, text: string) => Promise<CallbackResult>,
+    fail: (reason: string, title: string, text: string, statusCode?: number) => Promise<CallbackResult>,
   ): Promise<CallbackResult> {
     const gone = (reason: string) => fail(reason, 'This sign-in can no longer complete', reason === 'workload_deleted' ? 'The workload identity was deleted.' : 'The credential provider was deleted.');
     if (query.error) return fail(query.error, 'Authorization was not granted', `The provider answered: ${query.error}. Nothing was stored.`);
@@ -106,7 +108,15 @@ export function oauth2Callback(deps: CallbackDependencies) {
       redirect_uri: session.callbackUrl,
       code_verifier: codeVerifier,
     });
-    if (isTokenError(result)) return fail(result.error, 'The authorization could not be completed', `The provider refused the code: ${result.error}.`);
+    if (isTokenError(result)) {
+      // The code is single-use and may have been spent upstream, so even a failure of the
+      // provider's server ends this sign-in; its status says whose failure it was (502/504).
+      if (isRetryableUpstream(result)) {
+        const status = httpStatusOf(upstreamError(session.providerName, result));
+        return fail(result.error, 'The provider could not complete the sign-in', 'Its server did not answer usably. Start again from the application in a moment.', status >= 500 ? status : 400);
+      }
+      return fail(result.error, 'The authorization could not be completed', `The provider refused the code: ${result.error}.`);
+    }
 
     const tokens = { accessToken: result.accessToken, refreshToken: result.refreshToken, tokenType: result.tokenType, extras: result.extras };
     // The binding covers what the user was asked to consent to; servers differ in what they echo back.

@@ -22,6 +22,8 @@ export interface ScriptedAuthorizationServer {
     refreshFailStatus?: number;
     /** Lifetime of access tokens, seconds. */
     expiresIn: number;
+    /** Answer code exchanges with this HTTP status and a plain-text body instead. */
+    codeExchangeFailStatus?: number;
     /** When set, a code exchange waits for this promise before answering. */
     holdCodeExchange?: Promise<void>;
   };
@@ -74,6 +76,10 @@ export async function startScriptedAuthorizationServer(label = 'as', remember: (
       state.calls.authorization_code++;
       arrived?.();
       if (state.script.holdCodeExchange) await state.script.holdCodeExchange;
+      if (state.script.codeExchangeFailStatus) {
+        response.writeHead(state.script.codeExchangeFailStatus, { 'content-type': 'text/plain' });
+        return void response.end('upstream broke');
+      }
       return json(200, issue());
     }
     if (grant === 'client_credentials') {

@@ -174,6 +174,28 @@ describe('the callback', () => {
   });
 });
 
+describe('the callback, when the code exchange meets a broken server', () => {
+  it('ends the sign-in with a 502 page that names no detail, and fails the session', async () => {
+    as.script.codeExchangeFailStatus = 503;
+    try {
+      const name = await provider();
+      const workloadName = uniqueName('exchange-agent');
+      await ok(control, '/identities/CreateWorkloadIdentity', { name: workloadName });
+      const { workloadAccessToken } = await ok(dataPlane, '/identities/GetWorkloadAccessTokenForUserId', { workloadName, userId: 'exchange-user' });
+      const request = { workloadIdentityToken: workloadAccessToken, resourceCredentialProviderName: name, scopes: ['read'], oauth2Flow: 'USER_FEDERATION' };
+      const started = await ok(dataPlane, '/identities/oauth2/token', request);
+      const landed = (await landOnCallback(started.authorizationUrl)) as { statusCode: number; headers: Record<string, string>; body: string };
+      expect(landed.statusCode).toBe(502);
+      expect(landed.headers['x-amzn-errortype']).toBe('InternalServerException');
+      expect(landed.body).not.toContain('upstream broke');
+      const polled = await ok(dataPlane, '/identities/oauth2/token', { ...request, sessionUri: started.sessionUri });
+      expect(polled.sessionStatus).toBe('FAILED');
+    } finally {
+      as.script.codeExchangeFailStatus = undefined;
+    }
+  });
+});
+
 describe('a provider deleted while a vend waits on its refresh', () => {
   it('gets no consent session from the waiting vend', async () => {
     as.script.expiresIn = 1;
