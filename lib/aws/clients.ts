@@ -3,12 +3,14 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { awsDeadlineSignal, DEADLINES } from './deadline.js';
+import { defaultProvider as environmentCredentials } from './environment-credentials.js';
 
 /**
  * SDK clients are created once per container and reused across invocations. Endpoints come from
  * the standard AWS_ENDPOINT_URL variables, which is how the offline stack points them at moto.
  * Every client has the deadlines of ./deadline.ts: without them a stalled dependency runs each
- * call into the function's timeout.
+ * call into the function's timeout. Credentials come from the environment only, as a Lambda's
+ * do (./environment-credentials.ts), so tests run the same provider as a deployment.
  */
 let dynamo: DynamoDBDocumentClient | undefined;
 let secrets: SecretsManagerClient | undefined;
@@ -27,6 +29,10 @@ export function boundedClientConfig() {
       throwOnRequestTimeout: true,
     },
   } as const;
+}
+
+function clientConfig() {
+  return { ...boundedClientConfig(), credentials: environmentCredentials() };
 }
 
 type Sender = { send(command: unknown, options?: unknown): Promise<unknown> };
@@ -51,7 +57,7 @@ export function withDeadline<T>(client: T): T {
 
 export function dynamoDocumentClient(): DynamoDBDocumentClient {
   dynamo ??= withDeadline(
-    DynamoDBDocumentClient.from(new DynamoDBClient(boundedClientConfig()), {
+    DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig()), {
       marshallOptions: { removeUndefinedValues: true },
     }),
   );
@@ -59,11 +65,11 @@ export function dynamoDocumentClient(): DynamoDBDocumentClient {
 }
 
 export function secretsManagerClient(): SecretsManagerClient {
-  secrets ??= withDeadline(new SecretsManagerClient(boundedClientConfig()));
+  secrets ??= withDeadline(new SecretsManagerClient(clientConfig()));
   return secrets;
 }
 
 export function kmsClient(): KMSClient {
-  kms ??= withDeadline(new KMSClient(boundedClientConfig()));
+  kms ??= withDeadline(new KMSClient(clientConfig()));
   return kms;
 }

@@ -8,6 +8,7 @@ import { operations as contract } from '../../lib/contract/model.js';
 import { operations as controlPlaneOperations } from '../../functions/control-plane.js';
 import { operations as dataPlaneOperations } from '../../functions/data-plane.js';
 import { WATCHED_API_CALLS } from '../../lib/rotation/rotation-events.js';
+import { bundle, bundledFiles, functionEntries, packageOf } from '../setup/function-bundles.js';
 
 const ROOT = resolve(__dirname, '..', '..');
 type Resource = { Type: string; Properties: Record<string, any> };
@@ -158,6 +159,75 @@ describe('the CloudFormation template of `osls package`', () => {
           for (const action of [statement.Action].flat()) expect(action).not.toMatch(/\*/);
         }
       }
+    }
+  });
+});
+
+/** Name and uncompressed size of each file of a zip archive, from its central directory. */
+function zipEntries(file: string): Map<string, number> {
+  const zip = readFileSync(file);
+  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  const entries = new Map<string, number>();
+  for (let at = zip.readUInt32LE(end + 16), n = zip.readUInt16LE(end + 10); n > 0; n--) {
+    const nameLength = zip.readUInt16LE(at + 28);
+    entries.set(zip.toString('utf8', at + 46, at + 46 + nameLength), zip.readUInt32LE(at + 24));
+    at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+  }
+  return entries;
+}
+
+/** The SDK's default credential chain: what a Lambda, whose credentials are in its environment, never runs. */
+const CREDENTIAL_CHAIN = [
+  '@aws-sdk/credential-provider-node',
+  '@aws-sdk/credential-provider-sso',
+  '@aws-sdk/credential-provider-ini',
+  '@aws-sdk/credential-provider-process',
+  '@aws-sdk/credential-provider-web-identity',
+  '@aws-sdk/credential-provider-login',
+  '@aws-sdk/credential-provider-http',
+  '@aws-sdk/token-providers',
+  '@aws-sdk/nested-clients',
+  '@smithy/credential-provider-imds',
+];
+
+describe('the functions\' bundles', () => {
+  const files = new Map<string, string[]>();
+  beforeAll(async () => {
+    const out = mkdtempSync(join(tmpdir(), 'agentcore-identity-bundles-'));
+    for (const [name, entry] of Object.entries(functionEntries())) {
+      const outfile = join(out, `${name}.js`);
+      files.set(name, bundledFiles(await bundle(entry, outfile)));
+      // What the test looks at is what was packaged: serverless-esbuild took the same settings.
+      const packaged = zipEntries(join(packageDir, `${name}.zip`));
+      expect([...packaged.values()], name).toContain(statSync(outfile).size);
+    }
+  }, 180_000);
+
+  it('carry no part of the SDK\'s default credential chain', () => {
+    expect(files.size).toBe(Object.keys(functionEntries()).length);
+    for (const [name, bundled] of files) {
+      const chain = bundled.map(packageOf).filter((p) => p && CREDENTIAL_CHAIN.includes(p));
+      expect([...new Set(chain)], name).toEqual([]);
+      expect(bundled, name).toContain('node_modules/@aws-sdk/credential-provider-env/dist-es/fromEnv.js');
+    }
+  });
+
+  it('carry one copy of each package', () => {
+    for (const [name, bundled] of files) {
+      const roots = new Map<string, Set<string>>();
+      for (const file of bundled) {
+        const pkg = packageOf(file);
+        if (pkg) roots.set(pkg, (roots.get(pkg) ?? new Set()).add(file.slice(0, file.lastIndexOf(`node_modules/${pkg}/`))));
+      }
+      const doubled = [...roots].filter(([, at]) => at.size > 1).map(([pkg]) => pkg);
+      expect(doubled, name).toEqual([]);
+    }
+  });
+
+  it('leave out of the event-driven functions the vendor catalogue and the JWT verifier', () => {
+    for (const name of ['secretRotation', 'managedSecretSweep']) {
+      const bundled = files.get(name)!;
+      expect(bundled.filter((f) => f.startsWith('lib/oauth2/') || packageOf(f) === 'aws-jwt-verify'), name).toEqual([]);
     }
   });
 });
