@@ -5,6 +5,7 @@ import { operationForRoute, operations, type OperationName } from '../contract/m
 import { validateShape } from '../contract/validate.js';
 import { AgentCoreError, DependencyFailure, httpStatusOf, UnknownOperationException, ValidationException } from '../errors.js';
 import { toAgentCoreError } from '../aws/errors.js';
+import { withAuditSlot, type AuditSlot } from '../audit.js';
 import { logger } from '../logger.js';
 import { callerContext, type CallerContext } from './caller-context.js';
 
@@ -20,10 +21,13 @@ type Result = APIGatewayProxyStructuredResultV2;
  * the official AgentCore clients expect it.
  */
 export function apiHandler(table: OperationTable) {
-  const handle = async (event: Event, context: Context): Promise<Result> => {
+  const handle = (event: Event, context: Context): Promise<Result> => withAuditSlot((slot) => handleRequest(event, context, slot));
+  const handleRequest = async (event: Event, context: Context, slot: AuditSlot): Promise<Result> => {
     // The Lambda request id: unique per call both deployed and offline (where API Gateway's is not).
     const requestId = context.awsRequestId;
     const started = Date.now();
+    // A vend's audit record carries the request's status and latency: one line per vend, not two.
+    const audited = (status: number) => slot.fields && { ...slot.fields, status, latencyMs: Date.now() - started };
     let operation: OperationName | undefined;
     try {
       operation = resolveOperation(event);
@@ -33,12 +37,16 @@ export function apiHandler(table: OperationTable) {
       const spec = operations[operation]!;
       const input = validateShape(spec.input, parseBody(event));
       const output = await impl(input, callerContext(event, context, requestId));
-      logger.info('request completed', { status: spec.status, latencyMs: Date.now() - started });
+      const line = audited(spec.status);
+      if (line) logger.info('audit', line);
+      else logger.info('request completed', { status: spec.status, latencyMs: Date.now() - started });
       return respond(spec.status, requestId, spec.status === 204 ? undefined : (output ?? {}));
     } catch (thrown) {
       const error = toAgentCoreError(thrown);
       const status = httpStatusOf(error);
-      if (status >= 500) logger.error('request failed', { errorType: error.errorType, cause: describe(thrown) });
+      const line = audited(status);
+      if (status >= 500) logger.error('request failed', { errorType: error.errorType, cause: describe(thrown), ...line });
+      else if (line) logger.info('audit', line);
       else logger.info('request refused', { status, errorType: error.errorType });
       return respondError(error, status, requestId);
     }
