@@ -8,7 +8,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { startEmulator } from '../../infra/local/emulator.js';
@@ -182,41 +181,95 @@ async function oauth2Rows(call: (handler: any, path: string, body: unknown) => P
   }
 }
 
+/** The AWS SDK packages a same-clients baseline imports when a function's bundle holds them. */
+const SDK_CLIENTS: Record<string, { imports: string; client: string }> = {
+  '@aws-sdk/client-dynamodb': { imports: "import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';", client: 'new DynamoDBClient({}).send(new GetItemCommand({ TableName: "t", Key: {} }))' },
+  '@aws-sdk/lib-dynamodb': { imports: "import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';", client: 'DynamoDBDocumentClient.from(new DynamoDBClient({})).send(new GetCommand({ TableName: "t", Key: {} }))' },
+  '@aws-sdk/client-secrets-manager': { imports: "import { SecretsManagerClient, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';", client: 'new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: "s" }))' },
+  '@aws-sdk/client-kms': { imports: "import { KMSClient, DecryptCommand } from '@aws-sdk/client-kms';", client: 'new KMSClient({}).send(new DecryptCommand({ CiphertextBlob: new Uint8Array() }))' },
+};
+
+/**
+ * A handler a user would write with middy and the Powertools logger, calling the given SDK clients
+ * (built on first call, as ours are): the floor a function of ours that needs those clients can
+ * reach. With no clients, the bare middy + logger handler.
+ */
+function baselineSource(packages: string[]): string {
+  const used = Object.keys(SDK_CLIENTS).filter((p) => packages.includes(p));
+  return [
+    "import middy from '@middy/core';",
+    "import { Logger } from '@aws-lambda-powertools/logger';",
+    "import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';",
+    ...used.map((p) => SDK_CLIENTS[p]!.imports),
+    'const logger = new Logger();',
+    `export const handler = middy().use(injectLambdaContext(logger)).handler(async () => { await Promise.all([${used.map((p) => SDK_CLIENTS[p]!.client).join(', ')}]); return { statusCode: 200 }; });`,
+  ].join('\n');
+}
+
+/** CPU milliseconds a fresh Node process spends requiring a bundle (steadier than wall time on a shared machine). */
+function importCpuMs(file: string): number {
+  const script = `const c=process.cpuUsage();require(${JSON.stringify(file)});const u=process.cpuUsage(c);console.log((u.user+u.system)/1000)`;
+  const output = execFileSync(process.execPath, ['-e', script], { env: { ...INITIAL_ENV, AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+  return Number(output.toString().trim());
+}
+
+const IMPORT_ROUNDS = 15;
+
+/**
+ * Every function of serverless.yml built as `osls package` builds it, against two baselines built
+ * the same way: a middy + logger handler with the same AWS SDK clients (the fair floor), and a
+ * bare middy + logger handler. Cold imports run interleaved in rounds, each in a fresh process;
+ * ratios are taken within a round, then the median over rounds.
+ */
 async function bundleBench() {
+  const { bundle, bundledFiles, functionEntries, packageOf } = await import('../setup/function-bundles.js');
   const out = mkdtempSync(join(tmpdir(), 'agentcore-identity-bench-'));
-  const baseline = join(out, 'baseline.ts');
-  writeFileSync(
-    baseline,
-    `import middy from '@middy/core';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-const logger = new Logger();
-export const handler = middy().use(injectLambdaContext(logger)).handler(async () => ({ statusCode: 200 }));
-`,
-  );
-  const entries: Record<string, string> = {
-    'bare middy + logger (baseline)': baseline,
-    controlPlane: join(ROOT, 'functions/control-plane.ts'),
-    dataPlane: join(ROOT, 'functions/data-plane.ts'),
-    oauth2Callback: join(ROOT, 'functions/oauth2-callback.ts'),
-    secretRotation: join(ROOT, 'functions/secret-rotation.ts'),
+  const built = new Map<string, { file: string; kib: number; packages: string[] }>();
+  const build = async (name: string, entry: string) => {
+    const file = join(out, `${name.replace(/\W+/g, '-')}.js`);
+    const packages = [...new Set(bundledFiles(await bundle(entry, file)).map(packageOf).filter((p): p is string => !!p))];
+    built.set(name, { file, kib: statSync(file).size / 1024, packages });
   };
-  const rows = [];
-  for (const [name, entry] of Object.entries(entries)) {
-    const outfile = join(out, `${name.replace(/\W+/g, '-')}.js`);
-    // The same settings as serverless.yml's esbuild section.
-    await build({ entryPoints: [entry], outfile, bundle: true, minify: true, platform: 'node', target: 'node20', format: 'cjs', nodePaths: [join(ROOT, 'node_modules')], logLevel: 'error' });
-    const imports: number[] = [];
-    for (let i = 0; i < 7; i++) {
-      const ms = execFileSync(process.execPath, ['-e', `const t=process.hrtime.bigint();require(${JSON.stringify(outfile)});console.log(Number(process.hrtime.bigint()-t)/1e6)`], {
-        env: { ...process.env, AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-      });
-      imports.push(Number(ms.toString().trim()));
+  const baseline = async (packages: string[]) => {
+    const name = `baseline ${Object.keys(SDK_CLIENTS).filter((p) => packages.includes(p)).join(' ') || 'bare'}`;
+    if (!built.has(name)) {
+      const entry = join(out, `${name.replace(/\W+/g, '-')}.ts`);
+      writeFileSync(entry, baselineSource(packages));
+      await build(name, entry);
     }
-    imports.sort((a, b) => a - b);
-    rows.push({ name, kib: statSync(outfile).size / 1024, importMs: imports[3]! });
+    return name;
+  };
+  const bare = await baseline([]);
+  const functions = Object.entries(functionEntries());
+  const floors: Record<string, string> = {};
+  for (const [name, entry] of functions) {
+    await build(name, entry);
+    floors[name] = await baseline(built.get(name)!.packages);
   }
-  return rows;
+  const times = new Map<string, number[]>([...built.keys()].map((name) => [name, []]));
+  const order = [...built];
+  for (let round = 0; round < IMPORT_ROUNDS; round++) {
+    // Forward, then backward: a machine that slows down or speeds up during a round favours no one.
+    for (const [name, { file }] of round % 2 ? [...order].reverse() : order) times.get(name)!.push(importCpuMs(file));
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const ratio = (name: string, base: string) => median(times.get(name)!.map((t, round) => t / times.get(base)![round]!));
+  return functions.map(([name]) => {
+    const floor = floors[name]!;
+    return {
+      name,
+      kib: built.get(name)!.kib,
+      importMs: median(times.get(name)!),
+      importRange: `${Math.min(...times.get(name)!).toFixed(1)}-${Math.max(...times.get(name)!).toFixed(1)}`,
+      floorKib: built.get(floor)!.kib,
+      floorMs: median(times.get(floor)!),
+      floorClients: built.get(floor)!.packages.filter((p) => p in SDK_CLIENTS).map((p) => p.replace('@aws-sdk/', '')).join(', '),
+      vsFloor: ratio(name, floor),
+      vsBare: ratio(name, bare),
+      bareMs: median(times.get(bare)!),
+      bareKib: built.get(bare)!.kib,
+    };
+  });
 }
 
 async function main() {
@@ -231,11 +284,13 @@ async function main() {
   for (const r of vend) {
     console.log(`| ${r.label} | ${r.dynamodb.toFixed(2)} | ${r.secretsManager.toFixed(2)} | ${r.kms.toFixed(2)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${(naive.p50 / r.p50).toFixed(1)}x |`);
   }
-  const base = bundles[0]!;
-  console.log('\nBundles (minified, as packaged) and cold import time (median of 7 fresh processes)\n');
-  console.log('| function | size KiB | import ms | vs baseline |');
-  console.log('|---|---|---|---|');
-  for (const b of bundles) console.log(`| ${b.name} | ${b.kib.toFixed(1)} | ${b.importMs.toFixed(1)} | +${(b.importMs - base.importMs).toFixed(1)} ms |`);
+  console.log(`\nBundles as packaged (serverless.yml's esbuild settings) and cold import: CPU ms to require each in a fresh process, median of ${IMPORT_ROUNDS} interleaved rounds; ratios within a round, median over rounds`);
+  console.log(`Baselines: a middy + Powertools logger handler calling the same AWS SDK clients (the floor), and a bare one (${bundles[0]!.bareKib.toFixed(1)} KiB, ${bundles[0]!.bareMs.toFixed(1)} ms)\n`);
+  console.log('| function | size KiB | import ms (min-max) | same-clients baseline (clients: KiB, ms) | vs same clients | vs bare middy + logger |');
+  console.log('|---|---|---|---|---|---|');
+  for (const b of bundles) {
+    console.log(`| ${b.name} | ${b.kib.toFixed(1)} | ${b.importMs.toFixed(1)} (${b.importRange}) | ${b.floorClients}: ${b.floorKib.toFixed(1)}, ${b.floorMs.toFixed(1)} | ${b.vsFloor.toFixed(2)}x | ${b.vsBare.toFixed(2)}x |`);
+  }
   const calls = warm.every((r) => r.secretsManager === 0 && r.kms === 0 && r.dynamodb <= 1);
   const speed = Math.min(...warm.map((r) => naive.p50 / r.p50));
   console.log(`\nCall targets (0 Secrets Manager, 0 KMS, <= 1 DynamoDB per warm vend): ${calls ? 'met' : 'NOT met'}`);
