@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { conditionally } from '../aws/conditional.js';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { conditionally, deleteIncarnation } from '../aws/conditional.js';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { queryPage } from '../aws/dynamodb-pages.js';
 import { tagsFromStored, tagsToStored } from '../aws/stored-tags.js';
 import type { Page } from '../pagination.js';
@@ -47,10 +47,8 @@ export class DynamoDbCredentialProviderStore implements CredentialProviderStore 
   }
 
   async delete(key: ProviderKey): Promise<CredentialProviderRecord | undefined> {
-    const { Attributes } = await this.client.send(
-      new DeleteCommand({ TableName: this.tableName, Key: { kind: key.kind, name: key.name }, ReturnValues: 'ALL_OLD' }),
-    );
-    return Attributes ? toRecord(Attributes) : undefined;
+    const deleted = await deleteIncarnation(this.client, this.tableName, { kind: key.kind, name: key.name });
+    return deleted ? toRecord(deleted) : undefined;
   }
 
   async list(kind: ProviderKind, limit: number, after?: string): Promise<Page<CredentialProviderRecord>> {
