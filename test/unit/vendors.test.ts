@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shapes } from '../../lib/contract/model.js';
 import { ValidationException } from '../../lib/errors.js';
 import { isTokenError, standardTokenResponse } from '../../lib/oauth2/token-response.js';
 import { VENDOR_DECLARATIONS } from '../../lib/oauth2/vendor-catalogue.js';
@@ -334,6 +335,45 @@ describe('the vendor catalogue', () => {
       SpotifyOauth2: 'client_secret_basic',
       ZoomOauth2: 'client_secret_basic',
     });
+  });
+});
+
+describe('the vendor declarations', () => {
+  // Every OAuth2 vendor the contract names; a vendor that only vends API keys would need none.
+  const contractVendors = (shapes.CredentialProviderVendorType!.enum ?? []).filter((name) => name.endsWith('Oauth2')) as VendorName[];
+  const declared = Object.keys(VENDOR_DECLARATIONS) as VendorName[];
+  const inputMembers = (member: ConfigMember) => Object.keys(shapes[shapes.Oauth2ProviderConfigInput!.members![member]!.shape]!.members ?? {});
+
+  it('declare every OAuth2 vendor of the contract, and no other', () => {
+    expect(contractVendors.length).toBeGreaterThan(0);
+    expect([...declared].sort()).toEqual([...contractVendors].sort());
+  });
+
+  it.each(contractVendors)('%s is declared completely', (name) => {
+    const declaration = VENDOR_DECLARATIONS[name];
+    const member = declaration.configMember ?? 'includedOauth2ProviderConfig';
+    expect(Object.keys(shapes.Oauth2ProviderConfigInput!.members!)).toContain(member);
+    expect(['client_secret_basic', 'client_secret_post']).toContain(declaration.clientAuthentication);
+    const { endpoints } = declaration;
+    // The setting that places the endpoints is one the vendor's input member can carry.
+    if (endpoints.from === 'public') {
+      for (const url of [endpoints.authorizationEndpoint, endpoints.tokenEndpoint, ...(endpoints.issuer ? [endpoints.issuer] : [])]) expect(new URL(url).protocol).toBe('https:');
+    } else if (endpoints.from === 'tenantId') {
+      expect(inputMembers(member)).toContain('tenantId');
+      expect(endpoints.default).toMatch(endpoints.pattern);
+      for (const url of [endpoints.issuer, endpoints.authorizationEndpoint, endpoints.tokenEndpoint]) expect(url).toMatch(/^https:\/\/[^{}/]+\/.*\{tenantId\}/);
+    } else if (endpoints.from === 'issuer') {
+      expect(inputMembers(member)).toEqual(expect.arrayContaining(['issuer', 'authorizationEndpoint', 'tokenEndpoint']));
+      for (const url of [endpoints.authorizationEndpoint, endpoints.tokenEndpoint, ...Object.values(endpoints.bareDomain ?? {})]) expect(url).toMatch(/^\{(issuer|origin)\}\//);
+      if (endpoints.refusedHosts !== undefined || endpoints.pathSegments !== undefined) expect(endpoints.requirement).toBeTruthy();
+    } else {
+      expect(member).toBe('customOauth2ProviderConfig');
+    }
+    for (const [key, value] of Object.entries(declaration.authorizationParameters ?? {})) expect([key, value]).toEqual([expect.stringMatching(/^\w+$/), expect.any(String)]);
+    // It builds, and reads a plain RFC 6749 answer whatever its dialect.
+    const vendor = vendorOf(name);
+    expect(vendor.name).toBe(name);
+    expect(expectToken(vendor.normalizeTokenResponse(200, { access_token: 'a', token_type: 'bearer', expires_in: 60 }, NOW))).toMatchObject({ accessToken: 'a', expiresAt: NOW + 60_000 });
   });
 });
 
