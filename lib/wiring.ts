@@ -4,6 +4,7 @@ import { apiKeyProviderOperations } from './credential-providers/api-key-provide
 import { DynamoDbCredentialProviderStore } from './credential-providers/dynamodb-store.js';
 import { oauth2ProviderOperations } from './credential-providers/oauth2-providers.js';
 import { ProviderSecrets } from './credential-providers/provider-secrets.js';
+import type { CallerSettings } from './http/caller-context.js';
 import { DEFAULT_SWEEP_SETTINGS, managedSecretSweep as sweep } from './credential-providers/managed-secret-sweep.js';
 import { SecretsManagerServiceKeys } from './keys/secrets-manager-keys.js';
 import { oauth2Callback } from './oauth2/callback.js';
@@ -41,7 +42,9 @@ function once<T>(build: () => T): () => T {
   return () => (value ??= build());
 }
 
-const keys = /* @__PURE__ */ once(() => new SecretsManagerServiceKeys());
+const keys = /* @__PURE__ */ once(
+  () => new SecretsManagerServiceKeys(secretsManagerClient(), { secretId: config.serviceKeysSecretId, maxAgeSeconds: config.secretCacheMaxAgeSeconds }),
+);
 const pageTokens = /* @__PURE__ */ once(() => new PageTokens(keys()));
 const identityStore = /* @__PURE__ */ once(() => new DynamoDbWorkloadIdentityStore(dynamoDocumentClient(), config.workloadIdentitiesTable));
 const providerStore = /* @__PURE__ */ once(() => new DynamoDbCredentialProviderStore(dynamoDocumentClient(), config.credentialProvidersTable));
@@ -74,6 +77,11 @@ const lookup = /* @__PURE__ */ once(() => new CachedVendingLookup(registry(), ()
 const vault = /* @__PURE__ */ once(
   () => new TokenVault(vaultStore(), new EnvelopeCipher(keyService()), async () => (await vaultStore().settings())?.kmsKeyArn ?? config.serviceKmsKeyId),
 );
+
+/** Read per request: cheap getters, and tests switch the environment between calls. */
+export function callerSettings(): CallerSettings {
+  return { region: config.region, accountId: config.accountId, publicBaseUrl: config.publicBaseUrl, offline: config.offline };
+}
 
 export const workloadIdentityService = /* @__PURE__ */ once(() =>
   workloadIdentityOperations({
