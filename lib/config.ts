@@ -56,6 +56,14 @@ export const config = {
   get publicBaseUrl(): string | undefined {
     return process.env.PUBLIC_BASE_URL || undefined;
   },
+  /** Serverless-offline sets IS_OFFLINE: the API answers plain http on loopback. */
+  get offline(): boolean {
+    return Boolean(process.env.IS_OFFLINE);
+  },
+  /** The name every log line carries. */
+  get serviceName(): string {
+    return process.env.POWERTOOLS_SERVICE_NAME ?? 'agentcore-identity';
+  },
   /** How long a 3-legged consent may take, from authorization URL to callback. */
   get consentSessionSeconds(): number {
     return seconds('CONSENT_SESSION_SECONDS', 600);
