@@ -89,6 +89,10 @@ export const config = {
   get outboundAllowedNetworks(): string | undefined {
     return process.env.OUTBOUND_ALLOWED_NETWORKS || undefined;
   },
+  /** The address policy's settings (lib/outbound/address-policy.ts). */
+  get outboundPolicy(): { allowLoopback: boolean; allowedNetworks?: string } {
+    return { allowLoopback: this.allowLoopbackEndpoints, allowedNetworks: this.outboundAllowedNetworks };
+  },
   /** Upper bound on how long any container serves a cached secret when no rotation event comes. */
   get secretCacheMaxAgeSeconds(): number {
     return seconds('SECRET_CACHE_MAX_AGE_SECONDS', 60);

@@ -7,6 +7,7 @@ import { ProviderSecrets } from './credential-providers/provider-secrets.js';
 import type { CallerSettings } from './http/caller-context.js';
 import { DEFAULT_SWEEP_SETTINGS, managedSecretSweep as sweep } from './credential-providers/managed-secret-sweep.js';
 import { SecretsManagerServiceKeys } from './keys/secrets-manager-keys.js';
+import { addressPolicyFor } from './outbound/http-client.js';
 import { oauth2Callback } from './oauth2/callback.js';
 import { ConsentSecrets } from './oauth2/consent.js';
 import { DynamoDbSessionStore } from './oauth2/dynamodb-sessions.js';
@@ -58,7 +59,7 @@ const providerSecrets = /* @__PURE__ */ once(
     }),
 );
 const tokens = /* @__PURE__ */ once(() => new WorkloadAccessTokens(keys(), { lifetimeSeconds: config.workloadAccessTokenLifetimeSeconds }));
-const userTokens = /* @__PURE__ */ once(() => new UserTokenVerifier(parseIssuers(config.userTokenIssuers)));
+const userTokens = /* @__PURE__ */ once(() => new UserTokenVerifier(parseIssuers(config.userTokenIssuers), { policy: () => addressPolicyFor(config.outboundPolicy) }));
 const keyService = /* @__PURE__ */ once(() => new KmsKeyService(kmsClient()));
 const vaultStore = /* @__PURE__ */ once(() => new DynamoDbTokenVaultStore(dynamoDocumentClient(), config.tokenVaultTable));
 const sessionStore = /* @__PURE__ */ once(() => new DynamoDbSessionStore(dynamoDocumentClient(), config.oauth2SessionsTable));
