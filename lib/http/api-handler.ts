@@ -6,7 +6,7 @@ import { validateShape } from '../contract/validate.js';
 import { AgentCoreError, DependencyFailure, httpStatusOf, UnknownOperationException, ValidationException } from '../errors.js';
 import { toAgentCoreError } from '../aws/errors.js';
 import { logger } from '../logger.js';
-import { callerContext, type CallerContext } from './caller-context.js';
+import { callerContext, type CallerContext, type CallerSettings } from './caller-context.js';
 
 export type OperationImpl = (input: any, caller: CallerContext) => Promise<object | void>;
 export type OperationTable = Partial<Record<OperationName, OperationImpl>>;
@@ -19,7 +19,7 @@ type Result = APIGatewayProxyStructuredResultV2;
  * the body against the contract, run the operation, and shape the answer (or the error) the way
  * the official AgentCore clients expect it.
  */
-export function apiHandler(table: OperationTable) {
+export function apiHandler(table: OperationTable, settings: () => CallerSettings) {
   const handle = async (event: Event, context: Context): Promise<Result> => {
     // The Lambda request id: unique per call both deployed and offline (where API Gateway's is not).
     const requestId = context.awsRequestId;
@@ -32,7 +32,7 @@ export function apiHandler(table: OperationTable) {
       logger.appendKeys({ operation });
       const spec = operations[operation]!;
       const input = validateShape(spec.input, parseBody(event));
-      const output = await impl(input, callerContext(event, context, requestId));
+      const output = await impl(input, callerContext(event, context, requestId, settings()));
       logger.info('request completed', { status: spec.status, latencyMs: Date.now() - started });
       return respond(spec.status, requestId, spec.status === 204 ? undefined : (output ?? {}));
     } catch (thrown) {
