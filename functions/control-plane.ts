@@ -5,6 +5,7 @@ import {
   oauth2ProviderService as oauth2,
   tokenVaultService as vault,
   workloadIdentityService as identities,
+  callerSettings,
 } from '../lib/wiring.js';
 
 /** Control plane: workload identities, credential providers and the token vault's settings. */
@@ -32,4 +33,4 @@ export const operations = {
 } satisfies OperationTable;
 
 // Answers with an AgentCore error before the function's timeout, whatever stalls.
-export const handler = withInvocationDeadline(apiHandler(operations), lateAnswer);
+export const handler = withInvocationDeadline(apiHandler(operations, callerSettings), lateAnswer);

@@ -1,6 +1,6 @@
 import { withInvocationDeadline } from '../lib/aws/deadline.js';
 import { apiHandler, lateAnswer, type OperationTable } from '../lib/http/api-handler.js';
-import { completeTokenAuth, getResourceApiKey, getResourceOauth2Token, workloadAccessTokenService as wats } from '../lib/wiring.js';
+import { callerSettings, completeTokenAuth, getResourceApiKey, getResourceOauth2Token, workloadAccessTokenService as wats } from '../lib/wiring.js';
 
 /** Data plane: workload access tokens, and the credentials they are traded for. */
 export const operations = {
@@ -13,4 +13,4 @@ export const operations = {
 } satisfies OperationTable;
 
 // Answers with an AgentCore error before the function's timeout, whatever stalls.
-export const handler = withInvocationDeadline(apiHandler(operations), lateAnswer);
+export const handler = withInvocationDeadline(apiHandler(operations, callerSettings), lateAnswer);

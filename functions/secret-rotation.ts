@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { withInvocationDeadline } from '../lib/aws/deadline.js';
 import { logger } from '../lib/logger.js';
 import type { SecretsManagerEvent } from '../lib/rotation/rotation-events.js';
-import { secretRotation } from '../lib/wiring.js';
+import { secretRotation } from '../lib/wiring-maintenance.js';
 
 /** EventBridge: a Secrets Manager secret changed; invalidate what every container has cached of it. */
 const rotation = middy<SecretsManagerEvent, { invalidated: number }>()

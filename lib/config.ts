@@ -56,6 +56,14 @@ export const config = {
   get publicBaseUrl(): string | undefined {
     return process.env.PUBLIC_BASE_URL || undefined;
   },
+  /** Serverless-offline sets IS_OFFLINE: the API answers plain http on loopback. */
+  get offline(): boolean {
+    return Boolean(process.env.IS_OFFLINE);
+  },
+  /** The name every log line carries. */
+  get serviceName(): string {
+    return process.env.POWERTOOLS_SERVICE_NAME ?? 'agentcore-identity';
+  },
   /** How long a 3-legged consent may take, from authorization URL to callback. */
   get consentSessionSeconds(): number {
     return seconds('CONSENT_SESSION_SECONDS', 600);
@@ -80,6 +88,10 @@ export const config = {
    */
   get outboundAllowedNetworks(): string | undefined {
     return process.env.OUTBOUND_ALLOWED_NETWORKS || undefined;
+  },
+  /** The address policy's settings (lib/outbound/address-policy.ts). */
+  get outboundPolicy(): { allowLoopback: boolean; allowedNetworks?: string } {
+    return { allowLoopback: this.allowLoopbackEndpoints, allowedNetworks: this.outboundAllowedNetworks };
   },
   /** Upper bound on how long any container serves a cached secret when no rotation event comes. */
   get secretCacheMaxAgeSeconds(): number {

@@ -1,5 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ValidationException } from './errors.js';
+import { mac, macMatches } from './keys/sealing.js';
 import { deriveKey, type ServiceKeys } from './keys/service-keys.js';
 
 export interface Page<T> {
@@ -19,19 +19,17 @@ export class PageTokens {
   async encode(list: string, lastKey: string): Promise<string> {
     const key = deriveKey(await this.keys.current(), 'page-token');
     const payload = Buffer.from(JSON.stringify({ l: list, k: lastKey }), 'utf8').toString('base64url');
-    return `${payload}.${key.kid}.${sign(key.key, payload)}`;
+    return `${payload}.${key.kid}.${mac(key.key, payload)}`;
   }
 
   async decode(list: string, token: string | undefined): Promise<string | undefined> {
     if (token === undefined) return undefined;
     const invalid = () => ValidationException.field('nextToken', 'is not a valid pagination token for this operation');
-    const [payload, kid, mac] = token.split('.');
-    if (!payload || !kid || !mac) throw invalid();
+    const [payload, kid, signature] = token.split('.');
+    if (!payload || !kid || !signature) throw invalid();
     const root = await this.keys.find(kid);
     if (!root) throw invalid();
-    const expected = Buffer.from(sign(deriveKey(root, 'page-token').key, payload));
-    const given = Buffer.from(mac);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw invalid();
+    if (!macMatches(deriveKey(root, 'page-token').key, payload, signature)) throw invalid();
     let parsed: { l?: unknown; k?: unknown };
     try {
       parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
@@ -41,8 +39,4 @@ export class PageTokens {
     if (parsed.l !== list || typeof parsed.k !== 'string') throw invalid();
     return parsed.k;
   }
-}
-
-function sign(key: Buffer, payload: string): string {
-  return createHmac('sha256', key).update(payload).digest('base64url');
 }

@@ -1,17 +1,15 @@
 import { dynamoDocumentClient, kmsClient, secretsManagerClient } from './aws/clients.js';
 import { config } from './config.js';
 import { apiKeyProviderOperations } from './credential-providers/api-key-providers.js';
-import { DynamoDbCredentialProviderStore } from './credential-providers/dynamodb-store.js';
 import { oauth2ProviderOperations } from './credential-providers/oauth2-providers.js';
 import { ProviderSecrets } from './credential-providers/provider-secrets.js';
-import { DEFAULT_SWEEP_SETTINGS, managedSecretSweep as sweep } from './credential-providers/managed-secret-sweep.js';
+import type { CallerSettings } from './http/caller-context.js';
 import { SecretsManagerServiceKeys } from './keys/secrets-manager-keys.js';
+import { addressPolicyFor } from './outbound/http-client.js';
 import { oauth2Callback } from './oauth2/callback.js';
 import { ConsentSecrets } from './oauth2/consent.js';
 import { DynamoDbSessionStore } from './oauth2/dynamodb-sessions.js';
 import { PageTokens } from './pagination.js';
-import { rotationHandler } from './rotation/rotation.js';
-import { SecretsManagerSecretStore } from './secrets/secrets-manager-store.js';
 import { apiKeyVending } from './vending/api-key-vending.js';
 import { CachedVendingLookup } from './vending/cached-lookup.js';
 import { completeResourceTokenAuth } from './vending/complete-auth.js';
@@ -27,25 +25,24 @@ import { tokenVaultSettings } from './token-vault/vault-settings.js';
 import { workloadAccessTokenOperations } from './workload-access-tokens/operations.js';
 import { parseIssuers, UserTokenVerifier } from './workload-access-tokens/user-tokens.js';
 import { WorkloadAccessTokens } from './workload-access-tokens/workload-access-token.js';
+import { once, providerStore, secretStore } from './wiring-shared.js';
 import { DynamoDbWorkloadIdentityStore } from './workload-identities/dynamodb-store.js';
 import { workloadIdentityOperations } from './workload-identities/workload-identities.js';
 
 /**
- * The composition root: the one place that picks the AWS adapters for the domain's ports.
+ * The composition root of the API functions and the OAuth2 callback: the one place that picks the
+ * AWS adapters for the domain's ports and hands every module its settings from lib/config.ts.
  * Each piece is built on first use and kept for the life of the container, so caches survive
  * across invocations and a function builds only what its operations touch. The pure marks let
- * the bundler drop, per function, every piece (and its SDK clients) that function never uses.
+ * the bundler drop, per function, every piece (and its SDK clients) that function never uses;
+ * the maintenance functions have their own root (wiring-maintenance.ts), as modules with
+ * top-level code (the vendor catalogue, the JWT library) stay in any bundle that imports them.
  */
-function once<T>(build: () => T): () => T {
-  let value: T | undefined;
-  return () => (value ??= build());
-}
-
-const keys = /* @__PURE__ */ once(() => new SecretsManagerServiceKeys());
+const keys = /* @__PURE__ */ once(
+  () => new SecretsManagerServiceKeys(secretsManagerClient(), { secretId: config.serviceKeysSecretId, maxAgeSeconds: config.secretCacheMaxAgeSeconds }),
+);
 const pageTokens = /* @__PURE__ */ once(() => new PageTokens(keys()));
 const identityStore = /* @__PURE__ */ once(() => new DynamoDbWorkloadIdentityStore(dynamoDocumentClient(), config.workloadIdentitiesTable));
-const providerStore = /* @__PURE__ */ once(() => new DynamoDbCredentialProviderStore(dynamoDocumentClient(), config.credentialProvidersTable));
-const secretStore = /* @__PURE__ */ once(() => new SecretsManagerSecretStore(secretsManagerClient(), config.serviceKmsKeyId));
 const providerSecrets = /* @__PURE__ */ once(
   () =>
     new ProviderSecrets(secretStore(), {
@@ -55,7 +52,7 @@ const providerSecrets = /* @__PURE__ */ once(
     }),
 );
 const tokens = /* @__PURE__ */ once(() => new WorkloadAccessTokens(keys(), { lifetimeSeconds: config.workloadAccessTokenLifetimeSeconds }));
-const userTokens = /* @__PURE__ */ once(() => new UserTokenVerifier(parseIssuers(config.userTokenIssuers)));
+const userTokens = /* @__PURE__ */ once(() => new UserTokenVerifier(parseIssuers(config.userTokenIssuers), { policy: () => addressPolicyFor(config.outboundPolicy) }));
 const keyService = /* @__PURE__ */ once(() => new KmsKeyService(kmsClient()));
 const vaultStore = /* @__PURE__ */ once(() => new DynamoDbTokenVaultStore(dynamoDocumentClient(), config.tokenVaultTable));
 const sessionStore = /* @__PURE__ */ once(() => new DynamoDbSessionStore(dynamoDocumentClient(), config.oauth2SessionsTable));
@@ -74,6 +71,11 @@ const lookup = /* @__PURE__ */ once(() => new CachedVendingLookup(registry(), ()
 const vault = /* @__PURE__ */ once(
   () => new TokenVault(vaultStore(), new EnvelopeCipher(keyService()), async () => (await vaultStore().settings())?.kmsKeyArn ?? config.serviceKmsKeyId),
 );
+
+/** Read per request: cheap getters, and tests switch the environment between calls. */
+export function callerSettings(): CallerSettings {
+  return { region: config.region, accountId: config.accountId, publicBaseUrl: config.publicBaseUrl, offline: config.offline };
+}
 
 export const workloadIdentityService = /* @__PURE__ */ once(() =>
   workloadIdentityOperations({
@@ -128,10 +130,4 @@ export const completeTokenAuth = /* @__PURE__ */ once(() => completeResourceToke
 
 export const oauth2CallbackService = /* @__PURE__ */ once(() =>
   oauth2Callback({ sessions: sessionStore(), consent: consent(), registry: registry(), secrets: providerSecrets(), vault: vault() }),
-);
-
-export const secretRotation = /* @__PURE__ */ once(() => rotationHandler({ providers: providerStore(), secrets: secretStore() }));
-
-export const managedSecretSweep = /* @__PURE__ */ once(() =>
-  sweep({ secrets: secretStore(), providers: providerStore(), settings: { managedSecretPrefix: config.managedSecretPrefix, ...DEFAULT_SWEEP_SETTINGS } }),
 );

@@ -29,7 +29,7 @@ AWS emulator: ${stack.emulatorEndpoint}  (region ${stack.region}, account ${stac
 Point the official clients at it:
 export AWS_ENDPOINT_URL_BEDROCK_AGENTCORE=${stack.url}
 export AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL=${stack.url}
-export AWS_REGION=${stack.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
+export AWS_REGION=${stack.region} AWS_DEFAULT_REGION=${stack.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
 
 Ready in ${((Date.now() - began) / 1000).toFixed(1)} s. Ctrl-C stops everything.`);
 }

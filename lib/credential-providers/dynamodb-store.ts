@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { conditionally } from '../aws/conditional.js';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { queryPage } from '../aws/dynamodb-pages.js';
+import { conditionally, deleteIncarnation } from '../aws/conditional.js';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { indexPages, queryPage } from '../aws/dynamodb-pages.js';
 import { tagsFromStored, tagsToStored } from '../aws/stored-tags.js';
 import type { Page } from '../pagination.js';
 import { RetriedWriteRefused, type CredentialProviderRecord, type CredentialProviderStore, type ProviderKey, type ProviderKind } from './store.js';
@@ -47,10 +47,8 @@ export class DynamoDbCredentialProviderStore implements CredentialProviderStore 
   }
 
   async delete(key: ProviderKey): Promise<CredentialProviderRecord | undefined> {
-    const { Attributes } = await this.client.send(
-      new DeleteCommand({ TableName: this.tableName, Key: { kind: key.kind, name: key.name }, ReturnValues: 'ALL_OLD' }),
-    );
-    return Attributes ? toRecord(Attributes) : undefined;
+    const deleted = await deleteIncarnation(this.client, this.tableName, { kind: key.kind, name: key.name });
+    return deleted ? toRecord(deleted) : undefined;
   }
 
   async list(kind: ProviderKind, limit: number, after?: string): Promise<Page<CredentialProviderRecord>> {
@@ -60,20 +58,9 @@ export class DynamoDbCredentialProviderStore implements CredentialProviderStore 
 
   async findBySecretArn(secretArn: string): Promise<ProviderKey[]> {
     const keys: ProviderKey[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'bySecretArn',
-          KeyConditionExpression: 'secretArn = :arn',
-          ExpressionAttributeValues: { ':arn': secretArn },
-          ExclusiveStartKey,
-        }),
-      );
-      for (const item of page.Items ?? []) keys.push({ kind: item.kind as ProviderKind, name: String(item.name) });
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    for await (const items of indexPages(this.client, { table: this.tableName, index: 'bySecretArn', attribute: 'secretArn', value: secretArn })) {
+      for (const item of items) keys.push({ kind: item.kind as ProviderKind, name: String(item.name) });
+    }
     return keys;
   }
 

@@ -7,7 +7,7 @@ import { AgentCoreError, DependencyFailure, httpStatusOf, UnknownOperationExcept
 import { toAgentCoreError } from '../aws/errors.js';
 import { withAuditSlot, type AuditSlot } from '../audit.js';
 import { logger } from '../logger.js';
-import { callerContext, type CallerContext } from './caller-context.js';
+import { callerContext, type CallerContext, type CallerSettings } from './caller-context.js';
 
 export type OperationImpl = (input: any, caller: CallerContext) => Promise<object | void>;
 export type OperationTable = Partial<Record<OperationName, OperationImpl>>;
@@ -20,7 +20,7 @@ type Result = APIGatewayProxyStructuredResultV2;
  * the body against the contract, run the operation, and shape the answer (or the error) the way
  * the official AgentCore clients expect it.
  */
-export function apiHandler(table: OperationTable) {
+export function apiHandler(table: OperationTable, settings: () => CallerSettings) {
   const handle = (event: Event, context: Context): Promise<Result> => withAuditSlot((slot) => handleRequest(event, context, slot));
   const handleRequest = async (event: Event, context: Context, slot: AuditSlot): Promise<Result> => {
     // The Lambda request id: unique per call both deployed and offline (where API Gateway's is not).
@@ -36,7 +36,7 @@ export function apiHandler(table: OperationTable) {
       logger.appendKeys({ operation });
       const spec = operations[operation]!;
       const input = validateShape(spec.input, parseBody(event));
-      const output = await impl(input, callerContext(event, context, requestId));
+      const output = await impl(input, callerContext(event, context, requestId, settings()));
       const line = audited(spec.status);
       if (line) logger.info('audit', line);
       else logger.info('request completed', { status: spec.status, latencyMs: Date.now() - started });

@@ -1,5 +1,4 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { config } from '../config.js';
 
 /** Where a call runs and for whom: enough to build ARNs and audit records. */
 export interface CallerContext {
@@ -15,6 +14,18 @@ export interface CallerContext {
   deadline?: number;
 }
 
+/** What the deployment says about where it runs; the composition root reads it from the configuration. */
+export interface CallerSettings {
+  /** The region when the function's ARN does not say (offline). */
+  region: string;
+  /** Offline only: deployed, the account comes from the function's own ARN. */
+  accountId?: string;
+  /** Configured public base URL (custom domains). */
+  publicBaseUrl?: string;
+  /** Serverless-offline: the API answers plain http. */
+  offline: boolean;
+}
+
 /**
  * The deployment's public base URL: configured (custom domains), else the API's own domain as
  * API Gateway reports it. Never the Host header: a caller chooses that, and the callback URL
@@ -22,25 +33,25 @@ export interface CallerContext {
  * user is sent to. Offline, the request context carries a placeholder domain, so `npm start`
  * and the test stack set PUBLIC_BASE_URL themselves (infra/local/stack.ts).
  */
-export function publicBaseUrl(event: APIGatewayProxyEventV2): string {
-  if (config.publicBaseUrl) return config.publicBaseUrl.replace(/\/$/, '');
-  return `${process.env.IS_OFFLINE ? 'http' : 'https'}://${event.requestContext?.domainName}`;
+export function publicBaseUrl(event: APIGatewayProxyEventV2, settings: Pick<CallerSettings, 'publicBaseUrl' | 'offline'>): string {
+  if (settings.publicBaseUrl) return settings.publicBaseUrl.replace(/\/$/, '');
+  return `${settings.offline ? 'http' : 'https'}://${event.requestContext?.domainName}`;
 }
 
 /**
  * The account and partition come from the function's own ARN, so a deployment needs no
  * account-specific configuration; offline, where that ARN is synthetic, from ACCOUNT_ID.
  */
-export function callerContext(event: APIGatewayProxyEventV2, context: Context, requestId: string): CallerContext {
+export function callerContext(event: APIGatewayProxyEventV2, context: Context, requestId: string, settings: CallerSettings): CallerContext {
   const arn = /^arn:([^:]+):lambda:([^:]+):(\d{12}):/.exec(context.invokedFunctionArn ?? '');
   const iam = (event.requestContext as { authorizer?: { iam?: { userArn?: string } } }).authorizer?.iam;
   return {
     requestId,
-    partition: arn?.[1] ?? partitionOf(config.region),
-    region: arn?.[2] ?? config.region,
-    accountId: config.accountId ?? arn?.[3] ?? '000000000000',
+    partition: arn?.[1] ?? partitionOf(settings.region),
+    region: arn?.[2] ?? settings.region,
+    accountId: settings.accountId ?? arn?.[3] ?? '000000000000',
     principalArn: iam?.userArn,
-    publicBaseUrl: publicBaseUrl(event),
+    publicBaseUrl: publicBaseUrl(event, settings),
     ...(typeof context.getRemainingTimeInMillis === 'function' ? { deadline: Date.now() + context.getRemainingTimeInMillis() } : {}),
   };
 }

@@ -1,7 +1,5 @@
-import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { config } from '../config.js';
-import { secretsManagerClient } from '../aws/clients.js';
 import { awsFaultOf } from '../aws/errors.js';
 import { keyFromSecret, type ServiceKeys, type SigningKey } from './service-keys.js';
 
@@ -13,14 +11,20 @@ import { keyFromSecret, type ServiceKeys, type SigningKey } from './service-keys
  * refetch, at most once per few seconds, so forged key ids cannot drive calls.
  */
 export class SecretsManagerServiceKeys implements ServiceKeys {
-  private readonly currentStage = new SecretsProvider({ awsSdkV3Client: secretsManagerClient() });
+  private readonly currentStage: SecretsProvider;
+  private readonly secretId: string;
+  private readonly maxAgeSeconds: number;
   private previous?: { key: SigningKey | undefined; fetchedAt: number };
   private lastRefetch = 0;
 
   constructor(
-    private readonly secretId: string = config.serviceKeysSecretId,
-    private readonly maxAgeSeconds: number = config.secretCacheMaxAgeSeconds,
-  ) {}
+    private readonly client: SecretsManagerClient,
+    settings: { secretId: string; maxAgeSeconds: number },
+  ) {
+    this.currentStage = new SecretsProvider({ awsSdkV3Client: client });
+    this.secretId = settings.secretId;
+    this.maxAgeSeconds = settings.maxAgeSeconds;
+  }
 
   current(): Promise<SigningKey> {
     return this.currentKey(false);
@@ -48,7 +52,7 @@ export class SecretsManagerServiceKeys implements ServiceKeys {
 
   private async previousKey(forceFetch: boolean): Promise<SigningKey | undefined> {
     if (!forceFetch && this.previous && Date.now() - this.previous.fetchedAt < this.maxAgeSeconds * 1000) return this.previous.key;
-    const value = await secretsManagerClient()
+    const value = await this.client
       .send(new GetSecretValueCommand({ SecretId: this.secretId, VersionStage: 'AWSPREVIOUS' }))
       .then((r) => r.SecretString)
       .catch((error) => {

@@ -8,7 +8,8 @@ import { bindingKeyOf, pendingContext, sessionStillCurrent } from './bindings.js
 import { SESSION_URI_PREFIX, type ConsentSecrets } from './consent.js';
 import type { ConsentSession, SessionStore } from './sessions.js';
 import { requestToken } from './token-endpoint.js';
-import { isTokenError, vendorOf } from './vendors.js';
+import { isTokenError } from './token-response.js';
+import { vendorOf } from './vendors.js';
 import { isRetryableUpstream, upstreamError } from './upstream-errors.js';
 import { httpStatusOf } from '../errors.js';
 

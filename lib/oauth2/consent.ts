@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { mac, seal, unseal } from '../keys/sealing.js';
 import { deriveKey, type ServiceKeys, type SigningKey } from '../keys/service-keys.js';
 
 export const SESSION_URI_PREFIX = 'urn:ietf:params:oauth:request_uri:';
@@ -19,10 +20,7 @@ export class ConsentSecrets {
 
   async issue(sessionId: string): Promise<{ kid: string; state: string; codeChallenge: string }> {
     const root = await this.keys.current();
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', deriveKey(root, 'oauth2-state').key, iv);
-    const sealed = Buffer.concat([cipher.update(sessionId, 'utf8'), cipher.final()]);
-    const state = `${Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64url')}.${root.kid}`;
+    const state = `${seal(deriveKey(root, 'oauth2-state').key, sessionId)}.${root.kid}`;
     return { kid: root.kid, state, codeChallenge: challenge(verifier(root, sessionId)) };
   }
 
@@ -32,15 +30,8 @@ export class ConsentSecrets {
     if (!sealed || !kid || extra !== undefined) return undefined;
     const root = await this.keys.find(kid);
     if (!root) return undefined;
-    try {
-      const raw = Buffer.from(sealed, 'base64url');
-      const decipher = createDecipheriv('aes-256-gcm', deriveKey(root, 'oauth2-state').key, raw.subarray(0, 12));
-      decipher.setAuthTag(raw.subarray(12, 28));
-      const sessionId = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
-      return { sessionId, kid };
-    } catch {
-      return undefined;
-    }
+    const sessionId = unseal(deriveKey(root, 'oauth2-state').key, sealed);
+    return sessionId === undefined ? undefined : { sessionId, kid };
   }
 
   async codeVerifier(sessionId: string, kid: string): Promise<string | undefined> {
@@ -51,7 +42,7 @@ export class ConsentSecrets {
 
 function verifier(root: SigningKey, sessionId: string): string {
   // 43 characters of base64url: a valid RFC 7636 verifier.
-  return createHmac('sha256', deriveKey(root, 'oauth2-pkce').key).update(sessionId).digest('base64url');
+  return mac(deriveKey(root, 'oauth2-pkce').key, sessionId);
 }
 
 function challenge(codeVerifier: string): string {

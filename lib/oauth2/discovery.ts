@@ -2,7 +2,8 @@ import { ValidationException } from '../errors.js';
 import { logger } from '../logger.js';
 import type { AddressPolicy } from '../outbound/address-policy.js';
 import { MAX_RESPONSE_BYTES, OutboundError, outboundJson } from '../outbound/http-client.js';
-import { requireUrl, type AuthorizationServer } from './vendors.js';
+import { requireUrl } from '../outbound/endpoint-url.js';
+import type { AuthorizationServer } from './vendor-types.js';
 
 /** A discovery document is fetched while the caller waits for CreateOauth2CredentialProvider. */
 export const DISCOVERY_TIMEOUT_MS = 5_000;

@@ -2,7 +2,9 @@ import { logger } from '../logger.js';
 import { OutboundError, outboundRequest, type OutboundResponse } from '../outbound/http-client.js';
 import type { AddressPolicy } from '../outbound/address-policy.js';
 import { plausibleErrorCode, safeDescription } from '../outbound/redact.js';
-import { isTokenError, tokenRequestHeadersOf, type AuthorizationServer, type ClientAuthentication, type NormalizedToken, type TokenError, type Vendor } from './vendors.js';
+import { isTokenError } from './token-response.js';
+import type { AuthorizationServer, ClientAuthentication, NormalizedToken, TokenError, Vendor } from './vendor-types.js';
+import { tokenRequestHeadersOf } from './vendors.js';
 
 export interface ClientCredentials {
   clientId: string;

@@ -1,6 +1,6 @@
 import { AccessDeniedException, AgentCoreError, DependencyFailure, ThrottlingException, ValidationException } from '../errors.js';
 import { plausibleErrorCode, safeDescription } from '../outbound/redact.js';
-import type { TokenError } from './vendors.js';
+import type { TokenError } from './vendor-types.js';
 
 const RETRYABLE = new Set(['upstream_unreachable', 'upstream_timeout', 'upstream_invalid_response', 'server_error', 'temporarily_unavailable', 'slow_down']);
 

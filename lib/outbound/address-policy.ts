@@ -143,6 +143,13 @@ export interface AddressPolicySettings {
   allowedNetworks: string[];
 }
 
+/** The deployment's outbound settings as configured: the allowlist still in its written form. */
+export interface OutboundPolicySettings {
+  allowLoopback: boolean;
+  /** OUTBOUND_ALLOWED_NETWORKS as written (see parseAllowedNetworks). */
+  allowedNetworks?: string;
+}
+
 export type AddressVerdict = { allowed: true } | { allowed: false; reason: string };
 
 /** Names that mean this machine whatever DNS says (RFC 6761 §6.3), with or without the root dot. */

@@ -3,7 +3,7 @@ import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage,
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction, Socket } from 'node:net';
 import { config } from '../config.js';
-import { AddressPolicy, parseAllowedNetworks } from './address-policy.js';
+import { AddressPolicy, parseAllowedNetworks, type OutboundPolicySettings } from './address-policy.js';
 
 /**
  * The one HTTP client for every call the service makes to a party it does not run: token
@@ -62,13 +62,21 @@ export interface OutboundResponse {
 
 let cached: { key: string; policy: AddressPolicy } | undefined;
 
-/** The deployment's policy, rebuilt when its settings change (tests switch them in process). */
-export function deploymentPolicy(): AddressPolicy {
-  const key = `${config.allowLoopbackEndpoints}|${config.outboundAllowedNetworks ?? ''}`;
+/** The policy for these settings, rebuilt only when they change (tests switch them in process). */
+export function addressPolicyFor(settings: OutboundPolicySettings): AddressPolicy {
+  const key = `${settings.allowLoopback}|${settings.allowedNetworks ?? ''}`;
   if (cached?.key !== key) {
-    cached = { key, policy: new AddressPolicy({ allowLoopback: config.allowLoopbackEndpoints, allowedNetworks: parseAllowedNetworks(config.outboundAllowedNetworks) }) };
+    cached = { key, policy: new AddressPolicy({ allowLoopback: settings.allowLoopback, allowedNetworks: parseAllowedNetworks(settings.allowedNetworks) }) };
   }
   return cached.policy;
+}
+
+/**
+ * The deployment's policy, for callers the composition root does not yet hand one (the vendor
+ * catalogue's URL checks, discovery and token calls without an explicit policy).
+ */
+export function deploymentPolicy(): AddressPolicy {
+  return addressPolicyFor(config.outboundPolicy);
 }
 
 /** A lookup that fails unless every address the name resolves to is allowed: one bad answer spoils the name. */

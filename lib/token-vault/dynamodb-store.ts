@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { conditionally } from '../aws/conditional.js';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { deleteAllByIndex } from '../aws/dynamodb-pages.js';
 import type { TokenVaultStore, VaultBinding, VaultSettings } from './store.js';
 
 const SETTINGS_KEY = 'settings#default';
@@ -90,26 +91,8 @@ export class DynamoDbTokenVaultStore implements TokenVaultStore {
    * Deletes what an index lists under one value, each delete conditioned on the item still holding
    * that value: an index read lags, and a slot may meanwhile hold another provider incarnation's binding.
    */
-  private async deleteAll(index: string, attribute: string, value: string): Promise<number> {
-    let deleted = 0;
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({ TableName: this.tableName, IndexName: index, KeyConditionExpression: '#a = :v', ExpressionAttributeNames: { '#a': attribute }, ExpressionAttributeValues: { ':v': value }, ExclusiveStartKey }),
-      );
-      const results = await Promise.all(
-        (page.Items ?? []).map((item) =>
-          conditionally(() =>
-            this.client.send(
-              new DeleteCommand({ TableName: this.tableName, Key: { pk: item.pk }, ConditionExpression: '#a = :v', ExpressionAttributeNames: { '#a': attribute }, ExpressionAttributeValues: { ':v': value } }),
-            ),
-          ),
-        ),
-      );
-      deleted += results.filter(Boolean).length;
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return deleted;
+  private deleteAll(index: string, attribute: string, value: string): Promise<number> {
+    return deleteAllByIndex(this.client, { table: this.tableName, index, attribute, value, conditional: true });
   }
 
   async settings(): Promise<VaultSettings | undefined> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { NormalizedToken } from '../oauth2/vendors.js';
+import type { NormalizedToken } from '../oauth2/vendor-types.js';
 
 /**
  * A token is used until shortly before it expires, so a caller never receives one about to lapse:

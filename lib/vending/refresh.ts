@@ -3,7 +3,8 @@ import type { CredentialProviderRecord } from '../credential-providers/store.js'
 import { DependencyFailure } from '../errors.js';
 import { requestToken } from '../oauth2/token-endpoint.js';
 import { upstreamError } from '../oauth2/upstream-errors.js';
-import { isTokenError, vendorOf } from '../oauth2/vendors.js';
+import { isTokenError } from '../oauth2/token-response.js';
+import { vendorOf } from '../oauth2/vendors.js';
 import type { VaultBinding } from '../token-vault/store.js';
 import type { TokenVault } from '../token-vault/vault.js';
 

@@ -4,6 +4,7 @@ import { NonRetryableFetchError } from 'aws-jwt-verify/error';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import { DependencyFailure, UnauthorizedException, ValidationException } from '../errors.js';
 import { logger } from '../logger.js';
+import type { AddressPolicy } from '../outbound/address-policy.js';
 import { OutboundError, outboundJson, type OutboundFailure } from '../outbound/http-client.js';
 
 /**
@@ -53,10 +54,12 @@ class IssuerFetchError extends NonRetryableFetchError {
 }
 
 export class OutboundFetcher implements Fetcher {
+  constructor(private readonly policy: () => AddressPolicy) {}
+
   async fetch(uri: string): Promise<ArrayBuffer> {
     let json: Record<string, unknown>;
     try {
-      json = await outboundJson(uri, { timeoutMs: JWKS_TIMEOUT_MS });
+      json = await outboundJson(uri, { timeoutMs: JWKS_TIMEOUT_MS, policy: this.policy() });
     } catch (error) {
       // Not retried by the library: the deadline already bounds the call, a retry would double it.
       const failure = error instanceof OutboundError ? error : new OutboundError('unreachable', 'the request could not be made');
@@ -78,8 +81,6 @@ function issuerUnavailable(error: unknown): DependencyFailure | undefined {
   return new DependencyFailure('The keys of the user token issuer could not be fetched; retry later', failure === 'timeout' ? 'upstream-timeout' : 'upstream');
 }
 
-const fetcher = new OutboundFetcher();
-
 /** How far in the future a token's `iat` may lie: clocks of issuers and Lambda hosts drift a little. */
 export const CLOCK_SKEW_SECONDS = 60;
 
@@ -90,17 +91,27 @@ export interface VerifiedUser {
   expiresAt?: number;
 }
 
-/** Verifies user JWTs against the configured issuers, with JWKS cached across invocations. */
+/**
+ * Verifies user JWTs against the configured issuers, with JWKS cached across invocations. The
+ * address policy (which hosts JWKS and discovery documents may live on) is the deployment's,
+ * given by the composition root; read per fetch, as the deployment's settings may change in tests.
+ */
 export class UserTokenVerifier {
   private verifier?: Promise<{ verify(token: string): Promise<Record<string, unknown>> }>;
+  private readonly fetcher: OutboundFetcher;
 
-  constructor(private readonly issuers: UserTokenIssuer[]) {}
+  constructor(
+    private readonly issuers: UserTokenIssuer[],
+    private readonly outbound: { policy: () => AddressPolicy },
+  ) {
+    this.fetcher = new OutboundFetcher(outbound.policy);
+  }
 
   private build() {
     this.verifier ??= (async () => {
       const resolved = await Promise.all(
         this.issuers.map(async (entry) => {
-          const discovered = entry.discoveryUrl ? await outboundJson(entry.discoveryUrl, { timeoutMs: JWKS_TIMEOUT_MS }) : undefined;
+          const discovered = entry.discoveryUrl ? await outboundJson(entry.discoveryUrl, { timeoutMs: JWKS_TIMEOUT_MS, policy: this.outbound.policy() }) : undefined;
           const issuer = entry.issuer ?? String(discovered?.issuer);
           const jwksUri = entry.jwksUri ?? (discovered?.jwks_uri as string | undefined) ?? `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`;
           const clientIds = entry.clientId;
@@ -116,7 +127,7 @@ export class UserTokenVerifier {
           };
         }),
       );
-      return JwtVerifier.create(resolved as never, { jwksCache: new SimpleJwksCache({ fetcher }) }) as never;
+      return JwtVerifier.create(resolved as never, { jwksCache: new SimpleJwksCache({ fetcher: this.fetcher }) }) as never;
     })().catch((error) => {
       this.verifier = undefined;
       throw error;

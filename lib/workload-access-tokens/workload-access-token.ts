@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { UnauthorizedException } from '../errors.js';
+import { mac, macMatches, seal, unseal } from '../keys/sealing.js';
 import { deriveKey, type ServiceKeys } from '../keys/service-keys.js';
 
 /**
@@ -65,13 +66,13 @@ export class WorkloadAccessTokens {
       sub: principal.workloadName,
       wct: principal.workloadCreatedTime,
       ...(principal.user ? { usr: principal.user } : {}),
-      ...(principal.userToken ? { utk: sealUserToken(deriveKey(root, 'wat-user-token').key, principal.userToken) } : {}),
+      ...(principal.userToken ? { utk: seal(deriveKey(root, 'wat-user-token').key, principal.userToken) } : {}),
       iat,
       exp: Math.min(iat + this.settings.lifetimeSeconds, principal.notAfter ?? Number.POSITIVE_INFINITY),
       jti: randomUUID(),
     };
     const signingInput = `${b64({ typ: HEADER_TYPE, alg: 'HS256', kid: key.kid })}.${b64(claims)}`;
-    return `${signingInput}.${createHmac('sha256', key.key).update(signingInput).digest('base64url')}`;
+    return `${signingInput}.${mac(key.key, signingInput)}`;
   }
 
   /** The principal of a valid token; UnauthorizedException for anything else, saying only why. */
@@ -87,14 +88,12 @@ export class WorkloadAccessTokens {
     if (header.typ !== HEADER_TYPE || header.alg !== 'HS256' || typeof header.kid !== 'string') throw refused('malformed');
     const root = await this.keys.find(header.kid);
     if (!root) throw refused('not signed by this service');
-    const expected = Buffer.from(createHmac('sha256', deriveKey(root, 'workload-access-token').key).update(`${headerPart}.${claimsPart}`).digest('base64url'));
-    const given = Buffer.from(signature);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw refused('not signed by this service');
+    if (!macMatches(deriveKey(root, 'workload-access-token').key, `${headerPart}.${claimsPart}`, signature)) throw refused('not signed by this service');
     if (claims.iss !== issuer) throw refused('issued for another deployment');
     if (typeof claims.exp !== 'number' || claims.exp <= this.now()) throw refused('expired');
     if (typeof claims.sub !== 'string' || typeof claims.wct !== 'number') throw refused('malformed');
     if ((claims.usr !== undefined && !isUserRef(claims.usr)) || (claims.utk !== undefined && typeof claims.utk !== 'string')) throw refused('malformed');
-    const userToken = claims.utk ? openUserToken(deriveKey(root, 'wat-user-token').key, claims.utk) : undefined;
+    const userToken = claims.utk ? unseal(deriveKey(root, 'wat-user-token').key, claims.utk) : undefined;
     return { workloadName: claims.sub, workloadCreatedTime: claims.wct, ...(claims.usr ? { user: claims.usr } : {}), ...(userToken ? { userToken } : {}) };
   }
 }
@@ -118,22 +117,4 @@ function isUserRef(value: unknown): value is UserRef {
 /** The `iss` of this deployment's tokens. */
 export function watIssuer(where: { partition: string; region: string; accountId: string }): string {
   return `urn:agentcore-identity:${where.partition}:${where.region}:${where.accountId}`;
-}
-
-function sealUserToken(key: Buffer, token: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  const sealed = Buffer.concat([cipher.update(token, 'utf8'), cipher.final()]);
-  return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64url');
-}
-
-function openUserToken(key: Buffer, sealed: string): string | undefined {
-  try {
-    const raw = Buffer.from(sealed, 'base64url');
-    const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
-    decipher.setAuthTag(raw.subarray(12, 28));
-    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
-  } catch {
-    return undefined;
-  }
 }

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { conditionally } from '../aws/conditional.js';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { conditionally, deleteIncarnation } from '../aws/conditional.js';
 import { queryPage } from '../aws/dynamodb-pages.js';
 import { tagsFromStored, tagsToStored } from '../aws/stored-tags.js';
 import type { Page } from '../pagination.js';
@@ -64,10 +64,8 @@ export class DynamoDbWorkloadIdentityStore implements WorkloadIdentityStore {
   }
 
   async delete(name: string): Promise<WorkloadIdentityRecord | undefined> {
-    const { Attributes } = await this.client.send(
-      new DeleteCommand({ TableName: this.tableName, Key: { directory: DIRECTORY, name }, ReturnValues: 'ALL_OLD' }),
-    );
-    return Attributes ? toRecord(Attributes) : undefined;
+    const deleted = await deleteIncarnation(this.client, this.tableName, { directory: DIRECTORY, name });
+    return deleted ? toRecord(deleted) : undefined;
   }
 
   async list(limit: number, after?: string): Promise<Page<WorkloadIdentityRecord>> {

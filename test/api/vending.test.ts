@@ -140,12 +140,14 @@ describe('GetResourceApiKey', () => {
   it('refuses an expired token', async () => {
     useFunctionEnvironment();
     const { SecretsManagerServiceKeys } = await import('../../lib/keys/secrets-manager-keys.js');
+    const { secretsManagerClient } = await import('../../lib/aws/clients.js');
+    const { config } = await import('../../lib/config.js');
     const { WorkloadAccessTokens, watIssuer } = await import('../../lib/workload-access-tokens/workload-access-token.js');
     const name = await workload();
     const provider = await managedProvider(secretValue('expired'));
     const fresh = JSON.parse(Buffer.from((await watFor(name)).split('.')[1]!, 'base64url').toString());
     // Signed with the deployment's real key, but an hour ago with a 15-minute lifetime.
-    const old = new WorkloadAccessTokens(new SecretsManagerServiceKeys(), { lifetimeSeconds: 900, now: () => Date.now() - 3_600_000 });
+    const old = new WorkloadAccessTokens(new SecretsManagerServiceKeys(secretsManagerClient(), { secretId: config.serviceKeysSecretId, maxAgeSeconds: config.secretCacheMaxAgeSeconds }), { lifetimeSeconds: 900, now: () => Date.now() - 3_600_000 });
     const expired = await old.mint(watIssuer({ partition: 'aws', region: stack.region, accountId: stack.accountId }), { workloadName: name, workloadCreatedTime: fresh.wct });
     const error = await failure(vend(expired, provider));
     expect(error.name).toBe('UnauthorizedException');

@@ -5,30 +5,18 @@
  * are injected by an SDK middleware on every call; a stall is the emulator paused (SIGSTOP); an
  * outage is the emulator killed. The table is the result; nothing here asserts a time.
  */
-import { resolve } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { startEmulator } from '../../infra/local/emulator.js';
-import { createResources, resolveServiceConfig } from '../../infra/local/resources.js';
 import { apiEvent, lambdaContext } from '../setup/lambda-events.js';
+import { ROOT, useBenchEnvironment } from './environment.js';
 
-const ROOT = resolve(__dirname, '..', '..');
 const FUNCTION_TIMEOUT_MS = 15_000;
 
 export async function benchFaults(): Promise<string[]> {
   const emulator = await startEmulator();
   let paused = false;
   try {
-    const config = await resolveServiceConfig(ROOT, 'bench');
-    const clientConfig = { endpoint: emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } };
-    await createResources(config.resources.Resources, clientConfig);
-    Object.assign(process.env, config.provider.environment, {
-      AWS_ENDPOINT_URL: emulator.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'bench',
-      AWS_SECRET_ACCESS_KEY: 'bench',
-      AWS_ACCOUNT_ID: '123456789012',
-      POWERTOOLS_LOG_LEVEL: 'CRITICAL',
-    });
+    await useBenchEnvironment(emulator, 'bench', { POWERTOOLS_LOG_LEVEL: 'CRITICAL' });
     const clients = await import('../../lib/aws/clients.js');
     let fault: { status: number; type: string } | undefined;
     const attempts = { count: 0 };

@@ -10,9 +10,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { resolve } from 'node:path';
+import { ROOT, useBenchEnvironment } from './environment.js';
 
-const ROOT = resolve(__dirname, '..', '..');
 const VENDS = Number(process.env.BENCH_M2M_VENDS ?? 10_000);
 const CHECKPOINT = 1_000;
 
@@ -65,19 +64,7 @@ async function child() {
   await new Promise<void>((r) => tokenServer.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(tokenServer.address() as { port: number }).port}`;
   try {
-    const config = await resolveServiceConfig(ROOT, 'benchm2m');
-    const clientConfig = { endpoint: emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } };
-    await createResources(config.resources.Resources, clientConfig);
-    Object.assign(process.env, config.provider.environment, {
-      AWS_ENDPOINT_URL: emulator.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'bench',
-      AWS_SECRET_ACCESS_KEY: 'bench',
-      AWS_ACCOUNT_ID: '123456789012',
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
-      ALLOW_LOOPBACK_ENDPOINTS: 'true',
-      VEND_CACHE_MILLISECONDS: '600000',
-    });
+    await useBenchEnvironment(emulator, 'benchm2m', { ALLOW_LOOPBACK_ENDPOINTS: 'true', VEND_CACHE_MILLISECONDS: '600000' });
     const control = (await import('../../functions/control-plane.js')).handler;
     const dataPlane = (await import('../../functions/data-plane.js')).handler;
     const where = { region: 'us-east-1', accountId: '123456789012' };

@@ -4,12 +4,10 @@
  * refused value was ever vended), and what the sweep spends per secret. In process, against an
  * emulator of its own; counts come from a middleware on the clients the handlers use.
  */
-import { resolve } from 'node:path';
 import { startEmulator } from '../../infra/local/emulator.js';
-import { createResources, resolveServiceConfig } from '../../infra/local/resources.js';
 import { apiEvent, lambdaContext } from '../setup/lambda-events.js';
+import { ROOT, useBenchEnvironment } from './environment.js';
 
-const ROOT = resolve(__dirname, '..', '..');
 const WRITERS = 50;
 const ROUNDS = 5;
 const SWEPT = 100;
@@ -18,17 +16,7 @@ export async function benchManagedWrites(): Promise<string[]> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const emulator = await startEmulator();
   try {
-    const config = await resolveServiceConfig(ROOT, 'bench');
-    const clientConfig = { endpoint: emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } };
-    await createResources(config.resources.Resources, clientConfig);
-    Object.assign(process.env, config.provider.environment, {
-      AWS_ENDPOINT_URL: emulator.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'bench',
-      AWS_SECRET_ACCESS_KEY: 'bench',
-      AWS_ACCOUNT_ID: '123456789012',
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
-    });
+    await useBenchEnvironment(emulator, 'bench');
     const clients = await import('../../lib/aws/clients.js');
     const counts: Record<string, number> = {};
     for (const client of [clients.dynamoDocumentClient(), clients.secretsManagerClient()]) {

@@ -7,14 +7,13 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { startEmulator } from '../../infra/local/emulator.js';
-import { createResources, resolveServiceConfig } from '../../infra/local/resources.js';
 import { apiEvent, lambdaContext } from '../setup/lambda-events.js';
+import { ROOT, useBenchEnvironment } from './environment.js';
 
-const ROOT = resolve(__dirname, '..', '..');
 /** The environment before the vending bench pointed it at its own (by then stopped) emulator. */
 const INITIAL_ENV = { ...process.env };
 const WARMUP = 20;
@@ -45,18 +44,7 @@ async function vendingBench() {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const emulator = await startEmulator();
   try {
-    const config = await resolveServiceConfig(ROOT, 'bench');
-    const clientConfig = { endpoint: emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } };
-    await createResources(config.resources.Resources, clientConfig);
-    Object.assign(process.env, config.provider.environment, {
-      AWS_ENDPOINT_URL: emulator.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'bench',
-      AWS_SECRET_ACCESS_KEY: 'bench',
-      AWS_ACCOUNT_ID: '123456789012',
-      POWERTOOLS_LOG_LEVEL: 'WARN',
-      ALLOW_LOOPBACK_ENDPOINTS: 'true',
-    });
+    await useBenchEnvironment(emulator, 'bench', { POWERTOOLS_LOG_LEVEL: 'WARN', ALLOW_LOOPBACK_ENDPOINTS: 'true' });
     const clients = await import('../../lib/aws/clients.js');
     for (const client of [clients.dynamoDocumentClient(), clients.secretsManagerClient(), clients.kmsClient()]) {
       (client.middlewareStack as { add: Function }).add(

@@ -8,7 +8,10 @@ import { redactCredentials } from '../../lib/outbound/redact.js';
 import { discover } from '../../lib/oauth2/discovery.js';
 import { requestToken, type ClientCredentials } from '../../lib/oauth2/token-endpoint.js';
 import { isRetryableUpstream, upstreamError } from '../../lib/oauth2/upstream-errors.js';
-import { isTokenError, requireUrl, vendorOf, type NormalizedToken, type TokenError } from '../../lib/oauth2/vendors.js';
+import { isTokenError } from '../../lib/oauth2/token-response.js';
+import type { NormalizedToken, TokenError } from '../../lib/oauth2/vendor-types.js';
+import { vendorOf } from '../../lib/oauth2/vendors.js';
+import { requireUrl } from '../../lib/outbound/endpoint-url.js';
 import { startMisbehavingServer, type MisbehavingServer } from '../setup/misbehaving-server.js';
 
 const DEPLOYED = new AddressPolicy({ allowLoopback: false, allowedNetworks: [] });

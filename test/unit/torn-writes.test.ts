@@ -357,6 +357,23 @@ describe('a record write whose answer was lost and that the SDK retried', () => 
     await checkConsistent();
   });
 
+  it('is a delete that succeeded: the retry answers 204 and the secret goes at once, not an hour later', async () => {
+    const name = uniqueName('retried-delete');
+    await createManaged(name);
+    const arn = (await records()).find((r) => r.name === name)!.secretArn as string;
+    const deleted = await withLostAnswer('DeleteItemCommand', () => call(control, '/identities/DeleteApiKeyCredentialProvider', { name }));
+    expect(deleted.status).toBe(204);
+    expect((await records()).some((r) => r.name === name)).toBe(false);
+    expect((await liveManagedSecrets()).map((s) => s.arn)).not.toContain(arn);
+    // A second delete is another caller's: it finds nothing.
+    expect((await call(control, '/identities/DeleteApiKeyCredentialProvider', { name })).errorType).toBe('ResourceNotFoundException');
+    const workload = uniqueName('retried-delete-agent');
+    await ok(control, '/identities/CreateWorkloadIdentity', { name: workload });
+    const gone = await withLostAnswer('DeleteItemCommand', () => call(control, '/identities/DeleteWorkloadIdentity', { name: workload }));
+    expect(gone.status).toBe(204);
+    expect((await call(control, '/identities/GetWorkloadIdentity', { name: workload })).errorType).toBe('ResourceNotFoundException');
+  });
+
   it('is never reported as a conflict when another update committed in between: the outcome is unknown, a retryable error', async () => {
     const name = uniqueName('retried-race');
     await createManaged(name);

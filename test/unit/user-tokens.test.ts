@@ -1,8 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DependencyFailure, httpStatusOf, UnauthorizedException } from '../../lib/errors.js';
+import { AddressPolicy } from '../../lib/outbound/address-policy.js';
 import { UserTokenVerifier } from '../../lib/workload-access-tokens/user-tokens.js';
 import { signJwt, startTestIssuer, type TestIssuer } from '../setup/jwt-issuer.js';
 import { startMisbehavingServer, type MisbehavingServer } from '../setup/misbehaving-server.js';
+
+const DEVELOPMENT = { policy: () => new AddressPolicy({ allowLoopback: true, allowedNetworks: [] }) };
+const DEPLOYED = { policy: () => new AddressPolicy({ allowLoopback: false, allowedNetworks: [] }) };
 
 /** User JWT verification in process: the claim rules, and JWKS fetched through the outbound client. */
 describe('user token verification', () => {
@@ -28,7 +32,7 @@ describe('user token verification', () => {
   };
 
   it('accepts a token with exp, and refuses one without exp, with nbf or iat in the future', async () => {
-    const verifier = new UserTokenVerifier([{ issuer: issuer.issuer, jwksUri: `${issuer.issuer}/jwks.json`, audience: ['app'] }]);
+    const verifier = new UserTokenVerifier([{ issuer: issuer.issuer, jwksUri: `${issuer.issuer}/jwks.json`, audience: ['app'] }], DEVELOPMENT);
     expect(await verifier.verify(token({ iat: now(), exp: now() + 60 }))).toMatchObject({ issuer: issuer.issuer, subject: 'u' });
     expect(await verifier.verify(token({ iat: now() + 30, exp: now() + 60 }))).toMatchObject({ subject: 'u' });
     for (const claims of [{ iat: now() }, { iat: now(), nbf: now() + 120, exp: now() + 300 }, { iat: now() + 3600, exp: now() + 7200 }, { exp: now() - 10 }]) {
@@ -42,21 +46,15 @@ describe('user token verification', () => {
     ['/redirect-metadata', 502],
     ['/html-5xx', 502],
   ])('answers a JWKS at %s with a retryable InternalServerException (%i), not a verdict on the token', async (path, status) => {
-    const verifier = new UserTokenVerifier([{ issuer: issuer.issuer, jwksUri: `${server.base}${path}`, audience: ['app'] }]);
+    const verifier = new UserTokenVerifier([{ issuer: issuer.issuer, jwksUri: `${server.base}${path}`, audience: ['app'] }], DEVELOPMENT);
     const error = await refusal(verifier, token({ iat: now(), exp: now() + 60 }));
     expect(error).toBeInstanceOf(DependencyFailure);
     expect(httpStatusOf(error as DependencyFailure)).toBe(status);
   }, 15_000);
 
   it('refuses, deployed, to fetch keys from loopback', async () => {
-    const saved = process.env.ALLOW_LOOPBACK_ENDPOINTS;
-    delete process.env.ALLOW_LOOPBACK_ENDPOINTS;
-    try {
-      const verifier = new UserTokenVerifier([{ issuer: issuer.issuer, jwksUri: `${issuer.issuer}/jwks.json`, audience: ['app'] }]);
-      const error = await refusal(verifier, token({ iat: now(), exp: now() + 60 }));
-      expect(error).toBeInstanceOf(DependencyFailure);
-    } finally {
-      process.env.ALLOW_LOOPBACK_ENDPOINTS = saved;
-    }
+    const verifier = new UserTokenVerifier([{ issuer: issuer.issuer, jwksUri: `${issuer.issuer}/jwks.json`, audience: ['app'] }], DEPLOYED);
+    const error = await refusal(verifier, token({ iat: now(), exp: now() + 60 }));
+    expect(error).toBeInstanceOf(DependencyFailure);
   });
 });

@@ -1,21 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shapes } from '../../lib/contract/model.js';
 import { ValidationException } from '../../lib/errors.js';
-import {
-  isTokenError,
-  SLACK_USER_SCOPE_PREFIX,
-  standardTokenResponse,
-  TENANT_VENDORS,
-  tokenRequestHeadersOf,
-  VENDOR_NAMES,
-  vendorOf,
-  type ConfigMember,
-  type NormalizedToken,
-  type TokenError,
-  type Vendor,
-  type VendorName,
-} from '../../lib/oauth2/vendors.js';
+import { isTokenError, standardTokenResponse } from '../../lib/oauth2/token-response.js';
+import { VENDOR_DECLARATIONS } from '../../lib/oauth2/vendor-catalogue.js';
+import type { ConfigMember, NormalizedToken, TokenError, Vendor, VendorName } from '../../lib/oauth2/vendor-types.js';
+import { tokenRequestHeadersOf, vendorOf } from '../../lib/oauth2/vendors.js';
 
 const FIELD = 'oauth2ProviderConfigInput.includedOauth2ProviderConfig';
 const NOW = 1_750_000_000_000;
@@ -310,7 +301,7 @@ async function exchange(vendor: Vendor, path: string, code: string, options: { h
 describe('the vendor catalogue', () => {
   it('resolves every one of the 25 vendor names, each with its config member', () => {
     expect(ALL).toHaveLength(25);
-    expect([...VENDOR_NAMES].sort()).toEqual([...ALL].sort());
+    expect(Object.keys(VENDOR_DECLARATIONS).sort()).toEqual([...ALL].sort());
     for (const name of ALL) {
       const vendor = vendorOf(name);
       expect(vendor.name).toBe(name);
@@ -344,7 +335,45 @@ describe('the vendor catalogue', () => {
       SpotifyOauth2: 'client_secret_basic',
       ZoomOauth2: 'client_secret_basic',
     });
-    expect(vendorOf('XOauth2').requiresPkce).toBe(true);
+  });
+});
+
+describe('the vendor declarations', () => {
+  // Every OAuth2 vendor the contract names; a vendor that only vends API keys would need none.
+  const contractVendors = (shapes.CredentialProviderVendorType!.enum ?? []).filter((name) => name.endsWith('Oauth2')) as VendorName[];
+  const declared = Object.keys(VENDOR_DECLARATIONS) as VendorName[];
+  const inputMembers = (member: ConfigMember) => Object.keys(shapes[shapes.Oauth2ProviderConfigInput!.members![member]!.shape]!.members ?? {});
+
+  it('declare every OAuth2 vendor of the contract, and no other', () => {
+    expect(contractVendors.length).toBeGreaterThan(0);
+    expect([...declared].sort()).toEqual([...contractVendors].sort());
+  });
+
+  it.each(contractVendors)('%s is declared completely', (name) => {
+    const declaration = VENDOR_DECLARATIONS[name];
+    const member = declaration.configMember ?? 'includedOauth2ProviderConfig';
+    expect(Object.keys(shapes.Oauth2ProviderConfigInput!.members!)).toContain(member);
+    expect(['client_secret_basic', 'client_secret_post']).toContain(declaration.clientAuthentication);
+    const { endpoints } = declaration;
+    // The setting that places the endpoints is one the vendor's input member can carry.
+    if (endpoints.from === 'public') {
+      for (const url of [endpoints.authorizationEndpoint, endpoints.tokenEndpoint, ...(endpoints.issuer ? [endpoints.issuer] : [])]) expect(new URL(url).protocol).toBe('https:');
+    } else if (endpoints.from === 'tenantId') {
+      expect(inputMembers(member)).toContain('tenantId');
+      expect(endpoints.default).toMatch(endpoints.pattern);
+      for (const url of [endpoints.issuer, endpoints.authorizationEndpoint, endpoints.tokenEndpoint]) expect(url).toMatch(/^https:\/\/[^{}/]+\/.*\{tenantId\}/);
+    } else if (endpoints.from === 'issuer') {
+      expect(inputMembers(member)).toEqual(expect.arrayContaining(['issuer', 'authorizationEndpoint', 'tokenEndpoint']));
+      for (const url of [endpoints.authorizationEndpoint, endpoints.tokenEndpoint, ...Object.values(endpoints.bareDomain ?? {})]) expect(url).toMatch(/^\{(issuer|origin)\}\//);
+      if (endpoints.refusedHosts !== undefined || endpoints.pathSegments !== undefined) expect(endpoints.requirement).toBeTruthy();
+    } else {
+      expect(member).toBe('customOauth2ProviderConfig');
+    }
+    for (const [key, value] of Object.entries(declaration.authorizationParameters ?? {})) expect([key, value]).toEqual([expect.stringMatching(/^\w+$/), expect.any(String)]);
+    // It builds, and reads a plain RFC 6749 answer whatever its dialect.
+    const vendor = vendorOf(name);
+    expect(vendor.name).toBe(name);
+    expect(expectToken(vendor.normalizeTokenResponse(200, { access_token: 'a', token_type: 'bearer', expires_in: 60 }, NOW))).toMatchObject({ accessToken: 'a', expiresAt: NOW + 60_000 });
   });
 });
 
@@ -365,7 +394,8 @@ describe('authorization servers', () => {
   it('covers every vendor as fixed, tenant, Microsoft or Custom', () => {
     const covered = new Set([...Object.keys(FIXED), ...Object.keys(TENANT), 'MicrosoftOauth2', 'CustomOauth2']);
     expect([...covered].sort()).toEqual([...ALL].sort());
-    expect([...TENANT_VENDORS].sort()).toEqual(Object.keys(TENANT).sort());
+    const tenantVendors = ALL.filter((name) => VENDOR_DECLARATIONS[name].endpoints.from === 'issuer');
+    expect(tenantVendors.sort()).toEqual(Object.keys(TENANT).sort());
   });
 
   const tenantNames = Object.keys(TENANT) as VendorName[];
@@ -477,7 +507,7 @@ describe('scopes and authorization parameters', () => {
 
   it('sends Slack user scopes as user_scope and bot scopes as scope', () => {
     const slack = vendorOf('SlackOauth2');
-    const asked = ['chat:write', 'users:read', `${SLACK_USER_SCOPE_PREFIX}search:read`, `${SLACK_USER_SCOPE_PREFIX}chat:write`];
+    const asked = ['chat:write', 'users:read', 'user:search:read', 'user:chat:write'];
     expect(slack.requestScopes(asked).join(slack.scopeSeparator)).toBe('chat:write,users:read');
     expect(slack.authorizationParameters(asked)).toEqual({ user_scope: 'search:read,chat:write' });
     expect(slack.authorizationParameters(['chat:write'])).toEqual({});

@@ -1,0 +1,26 @@
+import { resolve } from 'node:path';
+import type { Emulator } from '../../infra/local/emulator.js';
+import { createResources, resolveServiceConfig } from '../../infra/local/resources.js';
+
+export const ROOT = resolve(__dirname, '..', '..');
+
+/**
+ * The deployment's resources on a bench's own emulator, and this process's environment set as a
+ * function's would be (the handlers are then imported and run in process). Overrides win.
+ */
+export async function useBenchEnvironment(emulator: Emulator, stage: string, overrides: Record<string, string> = {}) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const config = await resolveServiceConfig(ROOT, stage);
+  const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
+  await createResources(config.resources.Resources, { endpoint: emulator.endpoint, region: 'us-east-1', credentials });
+  Object.assign(process.env, config.provider.environment, {
+    AWS_ENDPOINT_URL: emulator.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_ACCOUNT_ID: '123456789012',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    ...overrides,
+  });
+  return config;
+}
