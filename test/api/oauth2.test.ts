@@ -23,7 +23,7 @@ import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { CLIENTS, consentInBrowser } from '../setup/authorization-server.js';
-import { controlClient, dataClient, emulatorDocumentClient, emulatorSecretsClient, failure, rawCall, rememberSecret, stack, uniqueName } from '../setup/clients.js';
+import { controlClient, createCustomOauth2Provider, dataClient, emulatorDocumentClient, emulatorSecretsClient, failure, rawCall, rememberSecret, stack, uniqueName } from '../setup/clients.js';
 import { signJwt } from '../setup/jwt-issuer.js';
 
 const control = controlClient();
@@ -42,23 +42,13 @@ async function grants(): Promise<Record<string, number>> {
 
 /** A CustomOauth2 provider for the test authorization server (or whatever `overrides` point it at). */
 async function customProvider(client = CLIENTS.basic, method: 'CLIENT_SECRET_BASIC' | 'CLIENT_SECRET_POST' = 'CLIENT_SECRET_BASIC', overrides: Record<string, unknown> = {}) {
-  const name = uniqueName('idp');
-  await control.send(
-    new CreateOauth2CredentialProviderCommand({
-      name,
-      credentialProviderVendor: 'CustomOauth2',
-      oauth2ProviderConfigInput: {
-        customOauth2ProviderConfig: {
-          clientId: client.client_id,
-          clientSecret: client.client_secret,
-          clientAuthenticationMethod: method,
-          oauthDiscovery: { discoveryUrl: `${as.issuer}/.well-known/openid-configuration` },
-          ...overrides,
-        },
-      },
-    }),
-  );
-  return name;
+  return createCustomOauth2Provider(control, {
+    clientId: client.client_id,
+    clientSecret: client.client_secret,
+    clientAuthenticationMethod: method,
+    oauthDiscovery: { discoveryUrl: `${as.issuer}/.well-known/openid-configuration` },
+    ...overrides,
+  });
 }
 
 /** A workload; with return URLs (the default) its consents are bound to users through them. */

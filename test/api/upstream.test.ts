@@ -9,7 +9,7 @@ import {
   GetWorkloadAccessTokenForUserIdCommand,
 } from '@aws-sdk/client-bedrock-agentcore';
 import { CLIENTS, consentInBrowser } from '../setup/authorization-server.js';
-import { controlClient, dataClient, failure, rememberSecret, secretValue, stack, uniqueName } from '../setup/clients.js';
+import { controlClient, createCustomOauth2Provider, dataClient, failure, rememberSecret, secretValue, stack, uniqueName } from '../setup/clients.js';
 import { signJwt } from '../setup/jwt-issuer.js';
 import { startMisbehavingServer, type MisbehavingServer } from '../setup/misbehaving-server.js';
 
@@ -35,22 +35,11 @@ afterAll(async () => {
 
 /** A CustomOauth2 provider whose token endpoint is one behaviour of the misbehaving server. */
 async function providerAt(tokenEndpoint: string, clientSecret: string, method: 'CLIENT_SECRET_BASIC' | 'CLIENT_SECRET_POST' = 'CLIENT_SECRET_BASIC') {
-  const name = uniqueName('bad-idp');
-  await control.send(
-    new CreateOauth2CredentialProviderCommand({
-      name,
-      credentialProviderVendor: 'CustomOauth2',
-      oauth2ProviderConfigInput: {
-        customOauth2ProviderConfig: {
-          clientId: 'bad-idp-client',
-          clientSecret,
-          clientAuthenticationMethod: method,
-          oauthDiscovery: { authorizationServerMetadata: { issuer: server.base, authorizationEndpoint: `${server.base}/authorize`, tokenEndpoint } },
-        },
-      },
-    }),
+  return createCustomOauth2Provider(
+    control,
+    { clientId: 'bad-idp-client', clientSecret, clientAuthenticationMethod: method, oauthDiscovery: { authorizationServerMetadata: { issuer: server.base, authorizationEndpoint: `${server.base}/authorize`, tokenEndpoint } } },
+    uniqueName('bad-idp'),
   );
-  return name;
 }
 
 async function machineVend(provider: string) {
@@ -181,16 +170,7 @@ describe('user JWT rules', () => {
   });
 
   it('CompleteResourceTokenAuth refuses the same tokens and leaves the session waiting', async () => {
-    const provider = uniqueName('idp');
-    await control.send(
-      new CreateOauth2CredentialProviderCommand({
-        name: provider,
-        credentialProviderVendor: 'CustomOauth2',
-        oauth2ProviderConfigInput: {
-          customOauth2ProviderConfig: { clientId: CLIENTS.basic.client_id, clientSecret: CLIENTS.basic.client_secret, oauthDiscovery: { discoveryUrl: `${as.issuer}/.well-known/openid-configuration` } },
-        },
-      }),
-    );
+    const provider = await createCustomOauth2Provider(control, { clientId: CLIENTS.basic.client_id, clientSecret: CLIENTS.basic.client_secret, oauthDiscovery: { discoveryUrl: `${as.issuer}/.well-known/openid-configuration` } });
     const workloadName = uniqueName('agent');
     await control.send(new CreateWorkloadIdentityCommand({ name: workloadName, allowedResourceOauth2ReturnUrls: [RETURN_URL] }));
     const userId = uniqueName('user');
@@ -230,16 +210,7 @@ describe('the callback URL', () => {
   }
 
   it('never comes from the Host header: not in callbackUrl, not in an authorization URL', async () => {
-    const provider = uniqueName('idp');
-    await control.send(
-      new CreateOauth2CredentialProviderCommand({
-        name: provider,
-        credentialProviderVendor: 'CustomOauth2',
-        oauth2ProviderConfigInput: {
-          customOauth2ProviderConfig: { clientId: CLIENTS.basic.client_id, clientSecret: CLIENTS.basic.client_secret, oauthDiscovery: { discoveryUrl: `${as.issuer}/.well-known/openid-configuration` } },
-        },
-      }),
-    );
+    const provider = await createCustomOauth2Provider(control, { clientId: CLIENTS.basic.client_id, clientSecret: CLIENTS.basic.client_secret, oauthDiscovery: { discoveryUrl: `${as.issuer}/.well-known/openid-configuration` } });
     const got = await callWithHost('/identities/GetOauth2CredentialProvider', { name: provider }, 'evil.example');
     expect(got.status).toBe(200);
     expect(got.body.callbackUrl).toBe(CALLBACK);

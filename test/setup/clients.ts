@@ -1,5 +1,5 @@
 import { inject } from 'vitest';
-import { BedrockAgentCoreControlClient } from '@aws-sdk/client-bedrock-agentcore-control';
+import { BedrockAgentCoreControlClient, CreateOauth2CredentialProviderCommand, type CustomOauth2ProviderConfigInput } from '@aws-sdk/client-bedrock-agentcore-control';
 import { BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -74,4 +74,10 @@ export function secretValue(label: string): string {
 export function rememberSecret<T extends string>(value: T): T {
   appendFileSync(join(process.env.AGENTCORE_TEST_RUN_DIR!, 'secrets.txt'), `${value}\n`);
   return value;
+}
+
+/** A CustomOauth2 credential provider created through the official client; returns its name. */
+export async function createCustomOauth2Provider(control: BedrockAgentCoreControlClient, config: CustomOauth2ProviderConfigInput, name = uniqueName('idp')): Promise<string> {
+  await control.send(new CreateOauth2CredentialProviderCommand({ name, credentialProviderVendor: 'CustomOauth2', oauth2ProviderConfigInput: { customOauth2ProviderConfig: config } }));
+  return name;
 }
