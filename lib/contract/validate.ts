@@ -91,106 +91,130 @@ function maxItemsOf(shapeName: string, shape: Shape): number | undefined {
   return shape.max ?? limitOf(shapeName).maxItems;
 }
 
+/** Where a value sits, and the list its problems go to. */
+interface Site {
+  shapeName: string;
+  shape: Shape;
+  path: string;
+  at: string;
+  problems: ValidationExceptionField[];
+}
+
+const MUST = 'failed to satisfy constraint: Member must';
+
+/** Checks a value against its shape; returns it rebuilt (known members only, null-prototype maps). */
 function check(shapeName: string, value: unknown, path: string, problems: ValidationExceptionField[]): unknown {
   const shape = shapeNamed(shapeName);
-  const at = path || 'body';
-  const fail = (message: string) => void problems.push({ name: at, message });
-
+  const site: Site = { shapeName, shape, path, at: path || 'body', problems };
   switch (shape.type) {
-    case 'structure': {
-      if (!isPlainObject(value)) return fail('failed to satisfy constraint: Member must be an object');
-      const members = shape.members ?? {};
-      for (const required of shape.required ?? []) {
-        const given = own(value, required);
-        if (given === undefined || given === null) {
-          problems.push({ name: join(path, required), message: 'failed to satisfy constraint: Member must not be null' });
-        }
-      }
-      const result: Record<string, unknown> = {};
-      let known = 0;
-      for (const key of Object.keys(value)) {
-        const ref = own(members, key) as { shape: string } | undefined;
-        const given = value[key];
-        // Unknown members are ignored (and dropped); null stands for absent, as in AWS JSON protocols.
-        if (!ref || given === undefined || given === null) continue;
-        known++;
-        result[key] = check(ref.shape, given, join(path, key), problems);
-      }
-      if (shape.union && known !== 1) {
-        fail(`failed to satisfy constraint: Member must have exactly one of ${Object.keys(members).join(', ')}`);
-      }
-      return result;
-    }
-    case 'string': {
-      if (typeof value !== 'string') return fail('failed to satisfy constraint: Member must be a string');
-      if (LONE_SURROGATE.test(value)) return fail('failed to satisfy constraint: Member must be valid Unicode text (no unpaired surrogate)');
-      if (shape.enum) {
-        if (!shape.enum.includes(value)) return fail(`failed to satisfy constraint: Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
-        return value;
-      }
-      const limit = limitOf(shapeName);
-      const max = shape.max ?? limit.maxLength ?? DEFAULT_MAX_STRING_LENGTH;
-      // Counting code points costs a pass; a value longer in UTF-16 units than 2x the maximum is
-      // too long whatever it holds, and is refused before that pass.
-      const length = value.length > 2 * max ? Number.POSITIVE_INFINITY : countCodePoints(value);
-      if (outOfRange(shape.min, max, length)) return fail(lengthMessage(shape.min, max, 'length'));
-      if (limit.maxJsonBytes !== undefined && Buffer.byteLength(JSON.stringify(value), 'utf8') > limit.maxJsonBytes) {
-        return fail(`failed to satisfy constraint: Member must have a size less than or equal to ${limit.maxJsonBytes} bytes once JSON-encoded`);
-      }
-      if (shape.pattern && !matchesPattern(shape.pattern, value)) {
-        return fail(`failed to satisfy constraint: Member must satisfy regular expression pattern: ${shape.pattern}`);
-      }
-      return value;
-    }
+    case 'structure':
+      return checkStructure(site, value);
+    case 'string':
+      return checkString(site, value);
+    case 'list':
+      return checkList(site, value);
+    case 'map':
+      return checkMap(site, value);
+    default:
+      return checkScalar(site, value);
+  }
+}
+
+function fail(site: Site, message: string): undefined {
+  site.problems.push({ name: site.at, message });
+  return undefined;
+}
+
+function checkStructure(site: Site, value: unknown): unknown {
+  const { shape, path, problems } = site;
+  if (!isPlainObject(value)) return fail(site, `${MUST} be an object`);
+  const members = shape.members ?? {};
+  for (const required of shape.required ?? []) {
+    const given = own(value, required);
+    if (given === undefined || given === null) problems.push({ name: join(path, required), message: `${MUST} not be null` });
+  }
+  const result: Record<string, unknown> = {};
+  let known = 0;
+  for (const key of Object.keys(value)) {
+    const ref = own(members, key) as { shape: string } | undefined;
+    const given = value[key];
+    // Unknown members are ignored (and dropped); null stands for absent, as in AWS JSON protocols.
+    if (!ref || given === undefined || given === null) continue;
+    known++;
+    result[key] = check(ref.shape, given, join(path, key), problems);
+  }
+  if (shape.union && known !== 1) fail(site, `${MUST} have exactly one of ${Object.keys(members).join(', ')}`);
+  return result;
+}
+
+function checkString(site: Site, value: unknown): unknown {
+  const { shape, shapeName } = site;
+  if (typeof value !== 'string') return fail(site, `${MUST} be a string`);
+  if (LONE_SURROGATE.test(value)) return fail(site, `${MUST} be valid Unicode text (no unpaired surrogate)`);
+  if (shape.enum) return shape.enum.includes(value) ? value : fail(site, `${MUST} satisfy enum value set: [${shape.enum.join(', ')}]`);
+  const limit = limitOf(shapeName);
+  const max = shape.max ?? limit.maxLength ?? DEFAULT_MAX_STRING_LENGTH;
+  // Counting code points costs a pass; a value longer in UTF-16 units than 2x the maximum is
+  // too long whatever it holds, and is refused before that pass.
+  const length = value.length > 2 * max ? Number.POSITIVE_INFINITY : countCodePoints(value);
+  if (outOfRange(shape.min, max, length)) return fail(site, lengthMessage(shape.min, max, 'length'));
+  if (limit.maxJsonBytes !== undefined && Buffer.byteLength(JSON.stringify(value), 'utf8') > limit.maxJsonBytes) {
+    return fail(site, `${MUST} have a size less than or equal to ${limit.maxJsonBytes} bytes once JSON-encoded`);
+  }
+  if (shape.pattern && !matchesPattern(shape.pattern, value)) return fail(site, `${MUST} satisfy regular expression pattern: ${shape.pattern}`);
+  return value;
+}
+
+function checkList(site: Site, value: unknown): unknown {
+  const { shape, shapeName, at, problems } = site;
+  if (!Array.isArray(value)) return fail(site, `${MUST} be a list`);
+  const max = maxItemsOf(shapeName, shape);
+  // Too many items: one problem, not one per item (a list of a million bad items is one error).
+  if (outOfRange(shape.min, max, value.length)) return fail(site, lengthMessage(shape.min, max, 'length'));
+  return value.map((item, i) => {
+    const itemPath = `${at}.${i + 1}`;
+    if (item === null || item === undefined) return void problems.push({ name: itemPath, message: `${MUST} not be null` });
+    return check(shape.member!.shape, item, itemPath, problems);
+  });
+}
+
+function checkMap(site: Site, value: unknown): unknown {
+  const { shape, shapeName, at, problems } = site;
+  if (!isPlainObject(value)) return fail(site, `${MUST} be a map`);
+  const keys = Object.keys(value);
+  const max = maxItemsOf(shapeName, shape);
+  if (outOfRange(shape.min, max, keys.length)) return fail(site, lengthMessage(shape.min, max, 'number of entries'));
+  const result: Record<string, unknown> = Object.create(null);
+  for (const key of keys) {
+    const before = problems.length;
+    check(shape.key!.shape, key, `${at}.key`, problems);
+    // A bad key is not repeated in the name of its value's problems (it may be huge or odd).
+    const valuePath = problems.length === before ? `${at}.${key}` : `${at}.value`;
+    const given = value[key];
+    if (given === null || given === undefined) problems.push({ name: valuePath, message: `${MUST} not be null` });
+    else result[key] = check(shape.value!.shape, given, valuePath, problems);
+  }
+  return result;
+}
+
+function checkScalar(site: Site, value: unknown): unknown {
+  const { shape } = site;
+  switch (shape.type) {
     case 'integer':
-    case 'long': {
-      if (typeof value !== 'number' || !Number.isSafeInteger(value)) return fail('failed to satisfy constraint: Member must be an integer');
-      if (outOfRange(shape.min, shape.max, value)) return fail(lengthMessage(shape.min, shape.max, 'value'));
-      return value;
-    }
+    case 'long':
+      if (typeof value !== 'number' || !Number.isSafeInteger(value)) return fail(site, `${MUST} be an integer`);
+      return outOfRange(shape.min, shape.max, value) ? fail(site, lengthMessage(shape.min, shape.max, 'value')) : value;
     case 'double':
     case 'float':
-      if (typeof value !== 'number' || !Number.isFinite(value)) return fail('failed to satisfy constraint: Member must be a number');
-      return value;
+      return typeof value === 'number' && Number.isFinite(value) ? value : fail(site, `${MUST} be a number`);
     case 'boolean':
-      if (typeof value !== 'boolean') return fail('failed to satisfy constraint: Member must be a boolean');
-      return value;
+      return typeof value === 'boolean' ? value : fail(site, `${MUST} be a boolean`);
     case 'timestamp':
-      if (typeof value !== 'number' && typeof value !== 'string') return fail('failed to satisfy constraint: Member must be a timestamp');
-      return value;
+      return typeof value === 'number' || typeof value === 'string' ? value : fail(site, `${MUST} be a timestamp`);
     case 'blob':
-      if (typeof value !== 'string') return fail('failed to satisfy constraint: Member must be base64 text');
-      return value;
-    case 'list': {
-      if (!Array.isArray(value)) return fail('failed to satisfy constraint: Member must be a list');
-      const max = maxItemsOf(shapeName, shape);
-      // Too many items: one problem, not one per item (a list of a million bad items is one error).
-      if (outOfRange(shape.min, max, value.length)) return fail(lengthMessage(shape.min, max, 'length'));
-      return value.map((item, i) => {
-        const itemPath = `${at}.${i + 1}`;
-        if (item === null || item === undefined) return void problems.push({ name: itemPath, message: 'failed to satisfy constraint: Member must not be null' });
-        return check(shape.member!.shape, item, itemPath, problems);
-      });
-    }
-    case 'map': {
-      if (!isPlainObject(value)) return fail('failed to satisfy constraint: Member must be a map');
-      const keys = Object.keys(value);
-      const max = maxItemsOf(shapeName, shape);
-      if (outOfRange(shape.min, max, keys.length)) return fail(lengthMessage(shape.min, max, 'number of entries'));
-      const result: Record<string, unknown> = Object.create(null);
-      for (const key of keys) {
-        const before = problems.length;
-        check(shape.key!.shape, key, `${at}.key`, problems);
-        // A bad key is not repeated in the name of its value's problems (it may be huge or odd).
-        const valuePath = problems.length === before ? `${at}.${key}` : `${at}.value`;
-        const given = value[key];
-        if (given === null || given === undefined) problems.push({ name: valuePath, message: 'failed to satisfy constraint: Member must not be null' });
-        else result[key] = check(shape.value!.shape, given, valuePath, problems);
-      }
-      return result;
-    }
+      return typeof value === 'string' ? value : fail(site, `${MUST} be base64 text`);
     default:
-      throw new Error(`unsupported shape type ${(shape as Shape).type}`);
+      throw new Error(`unsupported shape type ${shape.type}`);
   }
 }
 
