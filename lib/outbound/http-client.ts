@@ -98,21 +98,38 @@ function guardedLookup(policy: AddressPolicy, resolve: typeof dnsLookup): Lookup
 
 export function outboundRequest(input: OutboundRequest): Promise<OutboundResponse> {
   const policy = input.policy ?? deploymentPolicy();
-  const maxBytes = input.maxBytes ?? MAX_RESPONSE_BYTES;
+  try {
+    return exchange(input, targetOf(input.url, policy), policy);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+interface Target {
+  url: URL;
+  hostname: string;
+  secure: boolean;
+}
+
+/** The URL, if the policy lets a call go there at all (before any DNS or connection). */
+function targetOf(raw: string, policy: AddressPolicy): Target {
   let url: URL;
   try {
-    url = new URL(input.url);
+    url = new URL(raw);
   } catch {
-    return Promise.reject(new OutboundError('unreachable', 'the URL is not valid'));
+    throw new OutboundError('unreachable', 'the URL is not valid');
   }
   const hostname = url.hostname.replace(/^\[|\]$/g, '');
   const secure = url.protocol === 'https:';
-  if (!secure && url.protocol !== 'http:') return Promise.reject(new OutboundError('unreachable', `the scheme ${url.protocol} is not allowed`));
+  if (!secure && url.protocol !== 'http:') throw new OutboundError('unreachable', `the scheme ${url.protocol} is not allowed`);
   const verdict = policy.checkHostname(hostname);
-  if (!verdict.allowed) return Promise.reject(new OutboundError('unreachable', `${hostname} ${verdict.reason}`));
+  if (!verdict.allowed) throw new OutboundError('unreachable', `${hostname} ${verdict.reason}`);
   // Plain http only to loopback in development: anything else would carry client secrets in clear.
-  if (!secure && !(policy.allowsLoopback && isLoopbackHost(hostname))) return Promise.reject(new OutboundError('unreachable', 'plain http is allowed only to loopback in development'));
+  if (!secure && !(policy.allowsLoopback && isLoopbackHost(hostname))) throw new OutboundError('unreachable', 'plain http is allowed only to loopback in development');
+  return { url, hostname, secure };
+}
 
+function exchange(input: OutboundRequest, { url, hostname, secure }: Target, policy: AddressPolicy): Promise<OutboundResponse> {
   return new Promise<OutboundResponse>((resolvePromise, rejectPromise) => {
     let settled = false;
     let sent = false; // the connection was up, so the request may have reached the server
@@ -127,27 +144,30 @@ export function outboundRequest(input: OutboundRequest): Promise<OutboundRespons
       agent: false,
       ...(secure ? { servername: isIpLiteral(hostname) ? undefined : hostname } : {}),
     };
-    const fail = (error: OutboundError) => {
+    const settle = (outcome: () => void) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      request.destroy();
-      rejectPromise(error);
+      outcome();
     };
+    const fail = (error: OutboundError) =>
+      settle(() => {
+        request.destroy();
+        rejectPromise(error);
+      });
     const timer = setTimeout(() => {
       fail(sent ? new OutboundError('timeout', `no complete answer within ${input.timeoutMs} ms`) : new OutboundError('unreachable', `no connection within ${input.timeoutMs} ms`));
     }, input.timeoutMs);
 
     const request = (secure ? httpsRequest : httpRequest)(url, options);
     request.on('socket', (socket: Socket) => {
-      const connected = () => {
+      socket.once('connect', () => {
         // The peer the kernel actually connected to, whatever resolved it.
         const peer = socket.remoteAddress;
         const check = peer ? policy.checkAddress(peer, isIpLiteral(hostname) ? undefined : hostname) : { allowed: false as const, reason: 'has no peer address' };
         if (!check.allowed) return fail(new OutboundError('unreachable', `the connection went to an address that ${check.reason}`));
         if (!secure) sent = true;
-      };
-      socket.once('connect', connected);
+      });
       if (secure) socket.once('secureConnect', () => (sent = true));
     });
     request.on('error', (error: Error) => {
@@ -155,30 +175,29 @@ export function outboundRequest(input: OutboundRequest): Promise<OutboundRespons
       const code = (error as NodeJS.ErrnoException).code ?? error.name;
       fail(sent ? new OutboundError('invalid_response', `the connection ended without a complete answer (${code})`) : new OutboundError('unreachable', `cannot connect (${code})`));
     });
-    request.on('response', (response: IncomingMessage) => {
-      const status = response.statusCode ?? 0;
-      if (status >= 300 && status < 400) return fail(new OutboundError('invalid_response', `redirects are not followed (HTTP ${status})`));
-      const declared = Number(response.headers['content-length']);
-      if (Number.isFinite(declared) && declared > maxBytes) return fail(new OutboundError('invalid_response', `the answer is larger than ${maxBytes} bytes`));
-      const chunks: Buffer[] = [];
-      let size = 0;
-      response.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > maxBytes) return fail(new OutboundError('invalid_response', `the answer is larger than ${maxBytes} bytes`));
-        chunks.push(chunk);
-      });
-      response.on('error', () => fail(new OutboundError('invalid_response', 'the connection ended without a complete answer')));
-      response.on('aborted', () => fail(new OutboundError('invalid_response', 'the connection ended without a complete answer')));
-      response.on('end', () => {
-        if (settled) return;
-        if (!response.complete) return fail(new OutboundError('invalid_response', 'the connection ended without a complete answer'));
-        settled = true;
-        clearTimeout(timer);
-        resolvePromise({ status, headers: response.headers, body: Buffer.concat(chunks) });
-      });
-    });
+    request.on('response', (response: IncomingMessage) => readAnswer(response, input.maxBytes ?? MAX_RESPONSE_BYTES, fail, (answer) => settle(() => resolvePromise(answer))));
     request.end(input.body);
   });
+}
+
+/** Reads an answer whole, within the size cap; refuses redirects and truncated bodies. */
+function readAnswer(response: IncomingMessage, maxBytes: number, fail: (error: OutboundError) => void, done: (answer: OutboundResponse) => void): void {
+  const status = response.statusCode ?? 0;
+  if (status >= 300 && status < 400) return fail(new OutboundError('invalid_response', `redirects are not followed (HTTP ${status})`));
+  const declared = Number(response.headers['content-length']);
+  const tooLarge = () => fail(new OutboundError('invalid_response', `the answer is larger than ${maxBytes} bytes`));
+  if (Number.isFinite(declared) && declared > maxBytes) return tooLarge();
+  const incomplete = () => fail(new OutboundError('invalid_response', 'the connection ended without a complete answer'));
+  const chunks: Buffer[] = [];
+  let size = 0;
+  response.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > maxBytes) return tooLarge();
+    chunks.push(chunk);
+  });
+  response.on('error', incomplete);
+  response.on('aborted', incomplete);
+  response.on('end', () => (response.complete ? done({ status, headers: response.headers, body: Buffer.concat(chunks) }) : incomplete()));
 }
 
 function isIpLiteral(hostname: string): boolean {
