@@ -10,6 +10,7 @@ import type { ConsentSession, SessionStore } from './sessions.js';
 import { requestToken } from './token-endpoint.js';
 import { isTokenError } from './token-response.js';
 import { vendorOf } from './vendors.js';
+import type { NormalizedToken } from './vendor-types.js';
 import { isRetryableUpstream, upstreamError } from './upstream-errors.js';
 import { httpStatusOf } from '../errors.js';
 
@@ -64,14 +65,16 @@ export function oauth2Callback(deps: CallbackDependencies) {
     if (!session || session.kid !== verified.kid || session.expiresAt * 1000 < now()) return invalid();
     // Claim the session before anything else: a replayed or concurrent callback loses here.
     if (!(await deps.sessions.transition(session.id, ['IN_PROGRESS'], 'EXCHANGING'))) return invalid();
-    const fail = async (reason: string, title: string, text: string, statusCode = 400) => {
-      await deps.sessions.transition(session.id, ['EXCHANGING'], 'FAILED', { failure: reason });
-      audit({ operation: 'OAuth2Callback', requestId, workload: session.workload, user: session.user, provider: session.providerName, outcome: 'refused', errorType: reason });
-      return page(statusCode, title, text);
+    const outcome: Outcome = {
+      requestId,
+      fail: async (reason, title, text, statusCode = 400) => {
+        await deps.sessions.transition(session.id, ['EXCHANGING'], 'FAILED', { failure: reason });
+        audit({ operation: 'OAuth2Callback', requestId, workload: session.workload, user: session.user, provider: session.providerName, outcome: 'refused', errorType: reason });
+        return page(statusCode, title, text);
+      },
     };
-
     try {
-      return await exchange(session, query, requestId, fail);
+      return await exchange(deps, session, query, outcome);
     } catch (error) {
       // Claimed and then broken: the session fails now rather than sitting EXCHANGING until its TTL.
       await deps.sessions.transition(session.id, ['EXCHANGING'], 'FAILED', { failure: 'internal_error' }).catch(() => false);
@@ -79,67 +82,74 @@ export function oauth2Callback(deps: CallbackDependencies) {
       throw error;
     }
   };
+}
 
-  async function exchange(
-    session: ConsentSession,
-    query: Record<string, string | undefined>,
-    requestId: string,
-    fail: (reason: string, title: string, text: string, statusCode?: number) => Promise<CallbackResult>,
-  ): Promise<CallbackResult> {
-    const gone = (reason: string) => fail(reason, 'This sign-in can no longer complete', reason === 'workload_deleted' ? 'The workload identity was deleted.' : 'The credential provider was deleted.');
-    if (query.error) return fail(query.error, 'Authorization was not granted', `The provider answered: ${query.error}. Nothing was stored.`);
-    // The provider and workload as this consent started: one deleted (and perhaps created again
-    // under its name, with another client) gets nothing from a consent begun for its predecessor.
-    const live = await deps.registry.lookup(session.workload, { kind: 'oauth2', name: session.providerName });
-    if (live.workloadCreatedTime !== session.workloadCreatedTime) return gone('workload_deleted');
-    const record = live.provider;
-    if (!record || record.createdTime !== session.providerCreatedTime) return gone('provider_deleted');
-    const settings = settingsOf(record);
-    if (query.iss !== undefined && settings.server.issuer && query.iss !== settings.server.issuer) {
-      return fail('issuer_mismatch', 'This sign-in was refused', 'The response came from an authorization server other than the one this sign-in started with.');
-    }
-    if (!query.code) return fail('missing_code', 'This sign-in was refused', 'The authorization server sent no code.');
-    const codeVerifier = await deps.consent.codeVerifier(session.id, session.kid);
-    const secret = await deps.secrets.credential(record);
-    if (typeof secret !== 'string') return fail('client_secret_unavailable', 'This sign-in cannot complete', 'The client secret of the credential provider cannot be read.');
-    const vendor = vendorOf(settings.vendor);
-    const result = await requestToken(vendor, settings.server, clientOf(record, secret), {
-      grant_type: 'authorization_code',
-      code: query.code,
-      redirect_uri: session.callbackUrl,
-      code_verifier: codeVerifier,
-    });
-    if (isTokenError(result)) {
-      // The code is single-use and may have been spent upstream, so even a failure of the
-      // provider's server ends this sign-in; its status says whose failure it was (502/504).
-      if (isRetryableUpstream(result)) {
-        const status = httpStatusOf(upstreamError(session.providerName, result));
-        return fail(result.error, 'The provider could not complete the sign-in', 'Its server did not answer usably. Start again from the application in a moment.', status >= 500 ? status : 400);
-      }
-      return fail(result.error, 'The authorization could not be completed', `The provider refused the code: ${result.error}.`);
-    }
+/** How a claimed callback ends when it does not complete: the session fails, the browser gets a page. */
+interface Outcome {
+  requestId: string;
+  fail: (reason: string, title: string, text: string, statusCode?: number) => Promise<CallbackResult>;
+}
 
-    const tokens = { accessToken: result.accessToken, refreshToken: result.refreshToken, tokenType: result.tokenType, extras: result.extras };
-    // The binding covers what the user was asked to consent to; servers differ in what they echo back.
-    const meta = { scopes: session.scopes, expiresAt: result.expiresAt };
-    if (session.returnUrl) {
-      const envelope = await deps.vault.seal(pendingContext(session), tokens);
-      await deps.sessions.transition(session.id, ['EXCHANGING'], 'AWAITING_USER', { pending: { envelope, ...meta, hasRefreshToken: tokens.refreshToken !== undefined } });
-      const target = new URL(session.returnUrl);
-      target.searchParams.set('session_id', `${SESSION_URI_PREFIX}${session.id}`);
-      if (session.customState) target.searchParams.set('state', session.customState);
-      logger.info('consent received, awaiting user confirmation', { provider: session.providerName, workload: session.workload });
-      return { statusCode: 302, headers: { location: target.toString(), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }, body: '' };
-    }
-    const written = await deps.vault.write(bindingKeyOf(session), tokens, meta);
-    // Deleted during the exchange: what was just written goes too (no new incarnation reads it anyway).
-    const still = await sessionStillCurrent(deps.registry, session);
-    if (!written || still !== 'current') {
-      if (written) await deps.vault.discard(written);
-      return gone(still === 'current' ? 'provider_deleted' : still);
-    }
-    await deps.sessions.transition(session.id, ['EXCHANGING'], 'COMPLETED');
-    audit({ operation: 'OAuth2Callback', requestId, workload: session.workload, user: session.user, provider: session.providerName, outcome: 'success' });
-    return page(200, 'Authorization complete', 'You can close this window and return to the application.');
+function gone(outcome: Outcome, reason: string): Promise<CallbackResult> {
+  return outcome.fail(reason, 'This sign-in can no longer complete', reason === 'workload_deleted' ? 'The workload identity was deleted.' : 'The credential provider was deleted.');
+}
+
+/** Trades the code for tokens with the provider as this consent started with it. */
+async function exchange(deps: CallbackDependencies, session: ConsentSession, query: Record<string, string | undefined>, outcome: Outcome): Promise<CallbackResult> {
+  const { fail } = outcome;
+  if (query.error) return fail(query.error, 'Authorization was not granted', `The provider answered: ${query.error}. Nothing was stored.`);
+  // The provider and workload as this consent started: one deleted (and perhaps created again
+  // under its name, with another client) gets nothing from a consent begun for its predecessor.
+  const live = await deps.registry.lookup(session.workload, { kind: 'oauth2', name: session.providerName });
+  if (live.workloadCreatedTime !== session.workloadCreatedTime) return gone(outcome, 'workload_deleted');
+  const record = live.provider;
+  if (!record || record.createdTime !== session.providerCreatedTime) return gone(outcome, 'provider_deleted');
+  const settings = settingsOf(record);
+  if (query.iss !== undefined && settings.server.issuer && query.iss !== settings.server.issuer) {
+    return fail('issuer_mismatch', 'This sign-in was refused', 'The response came from an authorization server other than the one this sign-in started with.');
   }
+  if (!query.code) return fail('missing_code', 'This sign-in was refused', 'The authorization server sent no code.');
+  const codeVerifier = await deps.consent.codeVerifier(session.id, session.kid);
+  const secret = await deps.secrets.credential(record);
+  if (typeof secret !== 'string') return fail('client_secret_unavailable', 'This sign-in cannot complete', 'The client secret of the credential provider cannot be read.');
+  const result = await requestToken(vendorOf(settings.vendor), settings.server, clientOf(record, secret), {
+    grant_type: 'authorization_code',
+    code: query.code,
+    redirect_uri: session.callbackUrl,
+    code_verifier: codeVerifier,
+  });
+  if (!isTokenError(result)) return deliver(deps, session, result, outcome);
+  // The code is single-use and may have been spent upstream, so even a failure of the
+  // provider's server ends this sign-in; its status says whose failure it was (502/504).
+  if (isRetryableUpstream(result)) {
+    const status = httpStatusOf(upstreamError(session.providerName, result));
+    return fail(result.error, 'The provider could not complete the sign-in', 'Its server did not answer usably. Start again from the application in a moment.', status >= 500 ? status : 400);
+  }
+  return fail(result.error, 'The authorization could not be completed', `The provider refused the code: ${result.error}.`);
+}
+
+/** Where the tokens go: held in the session for CompleteResourceTokenAuth, or into the vault. */
+async function deliver(deps: CallbackDependencies, session: ConsentSession, result: NormalizedToken, outcome: Outcome): Promise<CallbackResult> {
+  const tokens = { accessToken: result.accessToken, refreshToken: result.refreshToken, tokenType: result.tokenType, extras: result.extras };
+  // The binding covers what the user was asked to consent to; servers differ in what they echo back.
+  const meta = { scopes: session.scopes, expiresAt: result.expiresAt };
+  if (session.returnUrl) {
+    const envelope = await deps.vault.seal(pendingContext(session), tokens);
+    await deps.sessions.transition(session.id, ['EXCHANGING'], 'AWAITING_USER', { pending: { envelope, ...meta, hasRefreshToken: tokens.refreshToken !== undefined } });
+    const target = new URL(session.returnUrl);
+    target.searchParams.set('session_id', `${SESSION_URI_PREFIX}${session.id}`);
+    if (session.customState) target.searchParams.set('state', session.customState);
+    logger.info('consent received, awaiting user confirmation', { provider: session.providerName, workload: session.workload });
+    return { statusCode: 302, headers: { location: target.toString(), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }, body: '' };
+  }
+  const written = await deps.vault.write(bindingKeyOf(session), tokens, meta);
+  // Deleted during the exchange: what was just written goes too (no new incarnation reads it anyway).
+  const still = await sessionStillCurrent(deps.registry, session);
+  if (!written || still !== 'current') {
+    if (written) await deps.vault.discard(written);
+    return gone(outcome, still === 'current' ? 'provider_deleted' : still);
+  }
+  await deps.sessions.transition(session.id, ['EXCHANGING'], 'COMPLETED');
+  audit({ operation: 'OAuth2Callback', requestId: outcome.requestId, workload: session.workload, user: session.user, provider: session.providerName, outcome: 'success' });
+  return page(200, 'Authorization complete', 'You can close this window and return to the application.');
 }
