@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REFRESH_FAILURE_MEMORY_MS } from '../../lib/vending/refresh.js';
 import { createHash } from 'node:crypto';
 import { CreateOauth2CredentialProviderCommand, CreateWorkloadIdentityCommand, DeleteOauth2CredentialProviderCommand, DeleteWorkloadIdentityCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { GetResourceOauth2TokenCommand, GetWorkloadAccessTokenForUserIdCommand } from '@aws-sdk/client-bedrock-agentcore';
@@ -80,23 +81,31 @@ describe('a failing authorization server', () => {
     as.script.refreshFailStatus = 500;
     try {
       const before = as.calls.refresh_token;
+      const began = Date.now();
       const results = await Promise.all(Array.from({ length: 20 }, () => alice.vend(name).then((r) => ({ ok: r }), (e) => ({ error: e }))));
+      // The documented guarantee is one upstream call per failure-memory window. On a quiet machine
+      // the 20 vends fit in one window (exactly 1 call); when a loaded machine stretches them over
+      // several, a vend arriving after a window has closed may legitimately try again.
+      const windows = 1 + Math.floor((Date.now() - began) / REFRESH_FAILURE_MEMORY_MS);
       expect(results.filter((r) => 'ok' in r)).toEqual([]);
       for (const r of results as { error: { name: string; $metadata: { httpStatusCode?: number } } }[]) {
         expect(r.error.name).toBe('InternalServerException');
         expect(r.error.$metadata.httpStatusCode).toBe(502);
       }
-      expect(as.calls.refresh_token).toBe(before + 1);
+      const storm = as.calls.refresh_token - before;
+      expect(storm).toBeGreaterThanOrEqual(1);
+      expect(storm).toBeLessThanOrEqual(windows);
+      if (windows === 1) expect(storm).toBe(1);
       // An SDK's own retry a moment later gets the remembered failure, without an upstream call.
       expect((await failure(alice.vend(name))).name).toBe('InternalServerException');
-      expect(as.calls.refresh_token).toBe(before + 1);
+      expect(as.calls.refresh_token).toBe(before + storm);
       // After the window, and with the server well again, the binding (never dropped) refreshes.
       await sleep(5_200);
       as.script.refreshFailStatus = undefined;
       const recovered = await alice.vend(name);
       expect(rememberSecret(recovered.accessToken!)).toBeTruthy();
       expect(recovered.authorizationUrl).toBeUndefined();
-      expect(as.calls.refresh_token).toBe(before + 2);
+      expect(as.calls.refresh_token).toBe(before + storm + 1);
     } finally {
       as.script.refreshFailStatus = undefined;
       as.script.expiresIn = 3600;
