@@ -6,9 +6,12 @@ import type { VaultBinding } from '../token-vault/store.js';
  * workload still exists (as the same incarnation), and the provider's record.
  */
 export interface VendingLookup {
-  lookup(
-    workloadName: string,
-    provider: ProviderKey,
-    bindingId?: string,
-  ): Promise<{ workloadCreatedTime?: number; allowedReturnUrls?: string[]; provider?: CredentialProviderRecord; binding?: VaultBinding }>;
+  lookup(workloadName: string, provider: ProviderKey, bindingId?: string): Promise<VendingLookupResult>;
+}
+
+export interface VendingLookupResult {
+  workloadCreatedTime?: number;
+  allowedReturnUrls?: string[];
+  provider?: CredentialProviderRecord;
+  binding?: VaultBinding;
 }
