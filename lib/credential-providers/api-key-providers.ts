@@ -3,7 +3,7 @@ import { ResourceNotFoundException, ValidationException } from '../errors.js';
 import type { CallerContext } from '../http/caller-context.js';
 import type { PageTokens } from '../pagination.js';
 import type { ProviderSecrets, SecretFields } from './provider-secrets.js';
-import { providerRecords } from './provider-records.js';
+import { ProviderRecords } from './provider-records.js';
 import type { CredentialProviderRecord, CredentialProviderStore, SecretSource } from './store.js';
 
 /**
@@ -51,7 +51,7 @@ function describe(caller: CallerContext, record: CredentialProviderRecord) {
 const notFound = (name: string) => new ResourceNotFoundException(`API key credential provider ${name} does not exist`);
 
 export function apiKeyProviderOperations({ store, secrets, pageTokens, now = Date.now }: ApiKeyProviderDependencies) {
-  const records = providerRecords(store, secrets, pageTokens, now);
+  const records = new ProviderRecords(store, secrets, pageTokens, now);
   const secretInput = (input: ApiKeyProviderInput) => ({ value: input.apiKey, source: input.apiKeySecretSource, config: input.apiKeySecretConfig });
 
   return {

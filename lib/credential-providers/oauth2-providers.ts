@@ -6,7 +6,7 @@ import type { ClientCredentials } from '../oauth2/token-endpoint.js';
 import type { AuthorizationServer, ClientAuthentication, ConfigMember, VendorName } from '../oauth2/vendor-types.js';
 import { vendorOf } from '../oauth2/vendors.js';
 import type { PageTokens } from '../pagination.js';
-import { providerRecords } from './provider-records.js';
+import { ProviderRecords } from './provider-records.js';
 import type { ProviderSecrets, SecretFields, SecretInput } from './provider-secrets.js';
 import type { CredentialProviderRecord, CredentialProviderStore } from './store.js';
 
@@ -155,7 +155,7 @@ function describe(caller: CallerContext, record: CredentialProviderRecord) {
  */
 export function oauth2ProviderOperations(deps: OAuth2ProviderDependencies & { onDelete: (providerName: string, createdTime: number) => Promise<void> }) {
   const { store, secrets, pageTokens, now = Date.now } = deps;
-  const records = providerRecords(store, secrets, pageTokens, now);
+  const records = new ProviderRecords(store, secrets, pageTokens, now);
 
   return {
     async create(input: OAuth2ProviderInput, caller: CallerContext) {

@@ -44,10 +44,17 @@ export async function followRecord(
  * that does not exist, a loser's version is never named, and what an interruption leaves behind
  * is a secret no record names, which the sweep removes an hour later.
  */
-export function providerRecords(store: CredentialProviderStore, secrets: ProviderSecrets, pageTokens: PageTokens, now: () => number) {
-  async function promote(key: ProviderKey, secretArn: string, versionId: string): Promise<void> {
+export class ProviderRecords {
+  constructor(
+    private readonly store: CredentialProviderStore,
+    private readonly secrets: ProviderSecrets,
+    private readonly pageTokens: PageTokens,
+    private readonly now: () => number,
+  ) {}
+
+  private async promote(key: ProviderKey, secretArn: string, versionId: string): Promise<void> {
     try {
-      if (!(await followRecord(store, (arn, id) => secrets.promote(arn, id), key, secretArn, versionId))) logger.warn('secret version promotion left for the sweep', { secretArn });
+      if (!(await followRecord(this.store, (arn, id) => this.secrets.promote(arn, id), key, secretArn, versionId))) logger.warn('secret version promotion left for the sweep', { secretArn });
     } catch (error) {
       // Committed all the same: vends read the version the record names. The sweep re-promotes.
       logger.warn('secret version promotion left for the sweep', { secretArn, errorName: (error as Error)?.name });
@@ -61,7 +68,7 @@ export function providerRecords(store: CredentialProviderStore, secrets: Provide
    * now, nobody knows whether ours was ever there (and vended): that is a retryable error, never
    * a conflict, and nothing is undone.
    */
-  async function commit(write: () => Promise<boolean>, key: ProviderKey, writeId: string): Promise<boolean> {
+  private async commit(write: () => Promise<boolean>, key: ProviderKey, writeId: string): Promise<boolean> {
     let refusedAfterRetry = false;
     try {
       if (await write()) return true;
@@ -69,65 +76,63 @@ export function providerRecords(store: CredentialProviderStore, secrets: Provide
       if (!(error instanceof RetriedWriteRefused)) throw error;
       refusedAfterRetry = true;
     }
-    if ((await store.get(key))?.writeId === writeId) return true;
+    if ((await this.store.get(key))?.writeId === writeId) return true;
     if (refusedAfterRetry) throw new InternalServerException('The outcome of the write is unknown (a retried request was refused); read the provider and retry if needed.');
     return false;
   }
 
-  return {
-    async create(kind: ProviderKind, name: string, placement: SecretPlacement, tags: Record<string, string>, settings?: Record<string, unknown>): Promise<CredentialProviderRecord> {
-      const time = now();
-      const record: CredentialProviderRecord = {
-        kind,
-        name,
-        ...placement,
-        tags,
-        createdTime: time,
-        lastUpdatedTime: time,
-        writeId: randomUUID(),
-        version: 1,
-        secretGeneration: 0,
-        ...(settings ? { settings } : {}),
-      };
-      // An error here (not a refused condition) leaves the secret alone: the write may have landed.
-      if (!(await commit(() => store.create(record), record, record.writeId!))) {
-        if (placement.secretSource === 'MANAGED') await secrets.abandon({ created: placement });
-        throw new ConflictException(`${KIND_LABEL[kind]} credential provider ${name} already exists`);
-      }
-      return record;
-    },
+  async create(kind: ProviderKind, name: string, placement: SecretPlacement, tags: Record<string, string>, settings?: Record<string, unknown>): Promise<CredentialProviderRecord> {
+    const time = this.now();
+    const record: CredentialProviderRecord = {
+      kind,
+      name,
+      ...placement,
+      tags,
+      createdTime: time,
+      lastUpdatedTime: time,
+      writeId: randomUUID(),
+      version: 1,
+      secretGeneration: 0,
+      ...(settings ? { settings } : {}),
+    };
+    // An error here (not a refused condition) leaves the secret alone: the write may have landed.
+    if (!(await this.commit(() => this.store.create(record), record, record.writeId!))) {
+      if (placement.secretSource === 'MANAGED') await this.secrets.abandon({ created: placement });
+      throw new ConflictException(`${KIND_LABEL[kind]} credential provider ${name} already exists`);
+    }
+    return record;
+  }
 
-    /**
-     * Commits the new record over `current` (same version), then promotes the secret version it
-     * names and retires a managed secret it no longer uses. Only the loser of the race undoes
-     * what it wrote; an error of unknown outcome undoes nothing.
-     */
-    async update(current: CredentialProviderRecord, change: SecretChange & { settings?: Record<string, unknown> }): Promise<CredentialProviderRecord> {
-      const record: CredentialProviderRecord = {
-        ...current,
-        ...change.placement,
-        ...(change.settings ? { settings: change.settings } : {}),
-        lastUpdatedTime: now(),
-        writeId: randomUUID(),
-        version: current.version + 1,
-        secretGeneration: current.secretGeneration + 1,
-      };
-      if (!(await commit(() => store.replace(record, current.version), record, record.writeId!))) {
-        await secrets.abandon(change);
-        throw new ConflictException(`${KIND_LABEL[current.kind]} credential provider ${current.name} was changed or deleted concurrently; retry`);
-      }
-      if (change.staged) await promote(record, change.staged.secretArn, change.staged.versionId);
-      if (current.secretSource === 'MANAGED' && current.secretArn !== record.secretArn) await secrets.release(current);
-      return record;
-    },
+  /**
+   * Commits the new record over `current` (same version), then promotes the secret version it
+   * names and retires a managed secret it no longer uses. Only the loser of the race undoes
+   * what it wrote; an error of unknown outcome undoes nothing.
+   */
+  async update(current: CredentialProviderRecord, change: SecretChange & { settings?: Record<string, unknown> }): Promise<CredentialProviderRecord> {
+    const record: CredentialProviderRecord = {
+      ...current,
+      ...change.placement,
+      ...(change.settings ? { settings: change.settings } : {}),
+      lastUpdatedTime: this.now(),
+      writeId: randomUUID(),
+      version: current.version + 1,
+      secretGeneration: current.secretGeneration + 1,
+    };
+    if (!(await this.commit(() => this.store.replace(record, current.version), record, record.writeId!))) {
+      await this.secrets.abandon(change);
+      throw new ConflictException(`${KIND_LABEL[current.kind]} credential provider ${current.name} was changed or deleted concurrently; retry`);
+    }
+    if (change.staged) await this.promote(record, change.staged.secretArn, change.staged.versionId);
+    if (current.secretSource === 'MANAGED' && current.secretArn !== record.secretArn) await this.secrets.release(current);
+    return record;
+  }
 
-    async list<T>(kind: ProviderKind, listName: string, input: { maxResults?: number; nextToken?: string }, item: (record: CredentialProviderRecord) => T) {
-      const after = await pageTokens.decode(listName, input.nextToken);
-      const page = await store.list(kind, input.maxResults ?? 10, after);
-      return {
-        credentialProviders: page.items.map(item),
-        nextToken: page.lastKey === undefined ? undefined : await pageTokens.encode(listName, page.lastKey),
-      };
-    },
-  };
+  async list<T>(kind: ProviderKind, listName: string, input: { maxResults?: number; nextToken?: string }, item: (record: CredentialProviderRecord) => T) {
+    const after = await this.pageTokens.decode(listName, input.nextToken);
+    const page = await this.store.list(kind, input.maxResults ?? 10, after);
+    return {
+      credentialProviders: page.items.map(item),
+      nextToken: page.lastKey === undefined ? undefined : await this.pageTokens.encode(listName, page.lastKey),
+    };
+  }
 }

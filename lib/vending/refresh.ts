@@ -48,57 +48,11 @@ export interface RefreshDependencies {
  */
 export function refresher(deps: RefreshDependencies) {
   const { vault, now } = deps;
-
-  async function exchange(locked: VaultBinding, record: CredentialProviderRecord, timeoutMs: number): Promise<RefreshOutcome> {
-    const attempts = locked.refreshAttempts ?? 1;
-    let sent = false;
-    let settled = false;
-    try {
-      const tokens = await vault.open(locked);
-      const settings = settingsOf(record);
-      const vendor = vendorOf(settings.vendor);
-      const client = clientOf(record, await deps.clientSecret(record));
-      sent = true;
-      const result = await requestToken(vendor, settings.server, client, { grant_type: 'refresh_token', refresh_token: tokens.refreshToken }, now, { timeoutMs });
-      if (isTokenError(result)) {
-        settled = true;
-        if (result.error === 'invalid_grant') {
-          await vault.discard(locked);
-          return { reconsent: 'refused' };
-        }
-        // Only a timeout leaves the token's fate unknown; every other answer says it was not used.
-        const unknown = result.error === 'upstream_timeout';
-        await vault.releaseRefresh(locked, { failure: result.error, failedUntil: now() + REFRESH_FAILURE_MEMORY_MS, attempts: unknown ? attempts : attempts - 1 });
-        throw upstreamError(record.name, result);
-      }
-      // A rotated refresh token replaces the old one; an answer without one keeps it.
-      const next = { accessToken: result.accessToken, refreshToken: result.refreshToken ?? tokens.refreshToken, tokenType: result.tokenType, extras: result.extras };
-      // The consented scopes stay what they were: servers differ in what they echo back.
-      const written = await vault.write(locked, next, { scopes: locked.scopes, expiresAt: result.expiresAt }, { version: locked.version }, locked.version);
-      settled = true;
-      if (written) return { accessToken: result.accessToken };
-      // The binding went (provider or workload deleted) or was replaced by a new consent meanwhile:
-      // what the vault holds now decides, never a token it could not keep.
-      const latest = await vault.get(locked.id);
-      if (!latest || latest.provider !== locked.provider) return { reconsent: 'vanished' };
-      return { accessToken: (await vault.open(latest)).accessToken };
-    } catch (error) {
-      // Failing before the request went out leaves the token as good as before; after, its fate is unknown.
-      if (!settled) await vault.releaseRefresh(locked, { attempts: sent ? attempts : attempts - 1 }).catch(() => false);
-      throw error;
-    }
-  }
-
-  function remembered(binding: VaultBinding, record: CredentialProviderRecord) {
-    if (binding.refreshFailure === undefined || (binding.refreshFailedUntil ?? 0) <= now()) return undefined;
-    return upstreamError(record.name, { error: binding.refreshFailure });
-  }
-
   return async function refresh(binding: VaultBinding, record: CredentialProviderRecord, deadline: number): Promise<RefreshOutcome> {
     let current = binding;
     let pause = 50;
     for (;;) {
-      const failure = remembered(current, record);
+      const failure = remembered(current, record, now());
       if (failure) throw failure;
       if ((current.refreshAttempts ?? 0) >= MAX_UNKNOWN_ATTEMPTS && !((current.refreshLockUntil ?? 0) > now())) {
         await vault.discard(current);
@@ -108,7 +62,7 @@ export function refresher(deps: RefreshDependencies) {
         const timeoutMs = Math.min(MAX_UPSTREAM_MS, deadline - now() - WRITE_RESERVE_MS);
         if (timeoutMs < MIN_UPSTREAM_MS) throw new DependencyFailure(`Too little time is left to refresh the token of credential provider ${record.name}; retry`, 'upstream-timeout');
         const locked = await vault.lockForRefresh(current, deadline + CLOCK_SKEW_MS);
-        if (locked) return exchange(locked, record, timeoutMs);
+        if (locked) return exchange(deps, locked, record, timeoutMs);
       }
       // Another request refreshes: wait for its outcome, never longer than this request may.
       if (now() + pause > deadline - WRITE_RESERVE_MS) {
@@ -123,4 +77,52 @@ export function refresher(deps: RefreshDependencies) {
       current = latest;
     }
   };
+}
+
+/** The lock holder's part: one refresh request with the binding as locked, and its outcome stored. */
+async function exchange(deps: RefreshDependencies, locked: VaultBinding, record: CredentialProviderRecord, timeoutMs: number): Promise<RefreshOutcome> {
+  const { vault, now } = deps;
+  const attempts = locked.refreshAttempts ?? 1;
+  let sent = false;
+  let settled = false;
+  try {
+    const tokens = await vault.open(locked);
+    const settings = settingsOf(record);
+    const vendor = vendorOf(settings.vendor);
+    const client = clientOf(record, await deps.clientSecret(record));
+    sent = true;
+    const result = await requestToken(vendor, settings.server, client, { grant_type: 'refresh_token', refresh_token: tokens.refreshToken }, now, { timeoutMs });
+    if (isTokenError(result)) {
+      settled = true;
+      if (result.error === 'invalid_grant') {
+        await vault.discard(locked);
+        return { reconsent: 'refused' };
+      }
+      // Only a timeout leaves the token's fate unknown; every other answer says it was not used.
+      const unknown = result.error === 'upstream_timeout';
+      await vault.releaseRefresh(locked, { failure: result.error, failedUntil: now() + REFRESH_FAILURE_MEMORY_MS, attempts: unknown ? attempts : attempts - 1 });
+      throw upstreamError(record.name, result);
+    }
+    // A rotated refresh token replaces the old one; an answer without one keeps it.
+    const next = { accessToken: result.accessToken, refreshToken: result.refreshToken ?? tokens.refreshToken, tokenType: result.tokenType, extras: result.extras };
+    // The consented scopes stay what they were: servers differ in what they echo back.
+    const written = await vault.write(locked, next, { scopes: locked.scopes, expiresAt: result.expiresAt }, { version: locked.version }, locked.version);
+    settled = true;
+    if (written) return { accessToken: result.accessToken };
+    // The binding went (provider or workload deleted) or was replaced by a new consent meanwhile:
+    // what the vault holds now decides, never a token it could not keep.
+    const latest = await vault.get(locked.id);
+    if (!latest || latest.provider !== locked.provider) return { reconsent: 'vanished' };
+    return { accessToken: (await vault.open(latest)).accessToken };
+  } catch (error) {
+    // Failing before the request went out leaves the token as good as before; after, its fate is unknown.
+    if (!settled) await vault.releaseRefresh(locked, { attempts: sent ? attempts : attempts - 1 }).catch(() => false);
+    throw error;
+  }
+}
+
+/** A failure another request met a moment ago, which this one shares instead of calling again. */
+function remembered(binding: VaultBinding, record: CredentialProviderRecord, now: number) {
+  if (binding.refreshFailure === undefined || (binding.refreshFailedUntil ?? 0) <= now) return undefined;
+  return upstreamError(record.name, { error: binding.refreshFailure });
 }
