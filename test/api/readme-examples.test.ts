@@ -29,8 +29,9 @@ const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const pointing = sectionBlocks(readme, '## Pointing a client at it', '## From Python');
 const fromPython = sectionBlocks(readme, '## From Python', '\n## ');
 const shell = pointing.filter((b) => b.lang === 'sh');
-const sourceStep = shell.find((b) => !b.code.includes('export '))!.code;
-const exportsBlock = shell.find((b) => b.code.includes('export '))!.code;
+const sourceStep = shell.find((b) => b.code.startsWith('. '))!.code;
+const exportsBlock = shell.find((b) => b.code.startsWith('export '))!.code;
+const cliBlocks = shell.filter((b) => b.code.startsWith('aws '));
 const jsBlocks = pointing.filter((b) => b.lang === 'js');
 const pythonBlocks = [...pointing, ...fromPython].filter((b) => b.lang === 'python');
 
@@ -58,11 +59,17 @@ const boto3Missing = await run('python3', ['-c', 'import boto3']).then(
   () => undefined,
   (error: Error) => error.message,
 );
+const awsCliMissing = await run('aws', ['--version']).then(
+  () => undefined,
+  (error: Error) => error.message,
+);
+if (awsCliMissing) console.warn(`Skipping the README's AWS CLI example: the aws command cannot be run. ${awsCliMissing}`);
 if (boto3Missing) console.warn(`Skipping the README's Python examples: boto3 cannot be imported (pip install "boto3==1.43.107"). ${boto3Missing}`);
 
 describe("the README's client examples", () => {
   it('has the blocks this test runs (a JS demo, a Python demo, the Python own-secret demo, the export lines)', () => {
     expect(jsBlocks).toHaveLength(1);
+    expect(cliBlocks).toHaveLength(1);
     expect(pythonBlocks).toHaveLength(2);
     for (const name of ['AWS_ENDPOINT_URL_BEDROCK_AGENTCORE=', 'AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL=', 'AWS_REGION=', 'AWS_DEFAULT_REGION=', 'AWS_ACCESS_KEY_ID=', 'AWS_SECRET_ACCESS_KEY=']) {
       expect(exportsBlock).toContain(name);
@@ -83,6 +90,13 @@ describe("the README's client examples", () => {
     writeFileSync(join(dir, 'demo.py'), pythonBlocks[0]!.code);
     for (const round of [1, 2]) {
       expect(await asAUser('python3 demo.py'), `run ${round}`).toBe('vended sk-d...');
+    }
+  }, 60_000);
+
+  // After the demos: the CLI shows what they created.
+  it.skipIf(awsCliMissing)('runs the AWS CLI example as written, twice, with the same export lines', async () => {
+    for (const round of [1, 2]) {
+      expect(await asAUser(cliBlocks[0]!.code), `run ${round}`).toMatch(/^arn:aws:bedrock-agentcore:[^:]+:\d{12}:workload-identity-directory\/default\/workload-identity\/support-agent$/);
     }
   }, 60_000);
 
