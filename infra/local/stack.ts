@@ -50,6 +50,20 @@ export async function portIsFree(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * The emulator port `npm start` asks moto for: `wanted` if it is free, else 0 (a free one), said
+ * through `tell`, so that a second `npm start` or a LocalStack on the same port does not stop it.
+ */
+export async function chooseEmulatorPort(setting: string | number, tell: (line: string) => void): Promise<number> {
+  const wanted = Number(setting);
+  if (String(setting).trim() === '' || !Number.isInteger(wanted) || wanted < 0 || wanted > 65535) {
+    throw new Error(`EMULATOR_PORT must be a port number (0 for a free one), not "${setting}"`);
+  }
+  if (wanted === 0 || (await portIsFree(wanted))) return wanted;
+  tell(`Port ${wanted} is taken (another emulator?): the AWS emulator gets a free port instead (set EMULATOR_PORT to choose one).`);
+  return 0;
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

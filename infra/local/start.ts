@@ -1,6 +1,6 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
-import { portIsFree, startStack, type Stack } from './stack.js';
+import { chooseEmulatorPort, startStack, type Stack } from './stack.js';
 
 /** Where `npm start` writes the export lines, for a second shell or a script to source. */
 const ENV_FILE = process.env.AGENTCORE_LOCAL_ENV_FILE || resolvePath(__dirname, '..', '..', '.agentcore-local.env');
@@ -9,14 +9,6 @@ const ENV_FILE = process.env.AGENTCORE_LOCAL_ENV_FILE || resolvePath(__dirname, 
  * directly keeps working across restarts (LocalStack's port; EMULATOR_PORT=0 picks a free one).
  */
 const DEFAULT_EMULATOR_PORT = 4566;
-
-async function emulatorPort(): Promise<number> {
-  const wanted = Number(process.env.EMULATOR_PORT ?? DEFAULT_EMULATOR_PORT);
-  if (!Number.isInteger(wanted) || wanted < 0 || wanted > 65535) throw new Error(`EMULATOR_PORT must be a port number, not "${process.env.EMULATOR_PORT}"`);
-  if (wanted === 0 || (await portIsFree(wanted))) return wanted;
-  console.log(`Port ${wanted} is taken (another emulator?): the AWS emulator gets a free port instead (set EMULATOR_PORT to choose one).`);
-  return 0;
-}
 
 /**
  * The lines a shell, the JS SDK, boto3 and the AWS CLI all read (the CLI and boto3 read
@@ -42,7 +34,7 @@ async function main() {
   const stack = await startStack({
     port,
     emulatorEndpoint,
-    emulatorPort: emulatorEndpoint ? undefined : await emulatorPort(),
+    emulatorPort: emulatorEndpoint ? undefined : await chooseEmulatorPort(process.env.EMULATOR_PORT || DEFAULT_EMULATOR_PORT, console.log),
     onOutput: process.env.VERBOSE ? (line) => console.log(`[offline] ${line}`) : undefined,
   });
   const envFile = `# Written by npm start (${new Date().toISOString()}); removed when it stops. Source it: . ${ENV_FILE}\n${exportLines(stack).join('\n')}\n`;

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BedrockAgentCoreControlClient, CreateWorkloadIdentityCommand, GetWorkloadIdentityCommand } from '@aws-sdk/client-bedrock-agentcore-control';
-import { freePort } from '../../infra/local/stack.js';
+import { chooseEmulatorPort, freePort } from '../../infra/local/stack.js';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -79,4 +79,23 @@ describe('npm start', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 90_000);
+
+  it("keeps the emulator's fixed port when it is free, and says so when it takes a free one instead", async () => {
+    const said: string[] = [];
+    const free = await freePort();
+    expect(await chooseEmulatorPort(free, (line) => said.push(line))).toBe(free);
+    expect(await chooseEmulatorPort(0, (line) => said.push(line))).toBe(0);
+    expect(said).toEqual([]);
+    const holder = createServer();
+    const taken = await new Promise<number>((done) => holder.listen(0, '127.0.0.1', () => done((holder.address() as { port: number }).port)));
+    try {
+      expect(await chooseEmulatorPort(taken, (line) => said.push(line))).toBe(0);
+      expect(said).toEqual([expect.stringContaining(`Port ${taken} is taken`)]);
+    } finally {
+      await new Promise((done) => holder.close(done));
+    }
+    for (const bad of ['x', '70000', '-1', '4566.5']) {
+      await expect(chooseEmulatorPort(bad, () => undefined)).rejects.toThrow(`EMULATOR_PORT must be a port number (0 for a free one), not "${bad}"`);
+    }
+  });
 });
