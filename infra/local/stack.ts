@@ -13,6 +13,8 @@ export interface StackOptions {
   port?: number;
   /** An emulator that is already running (AWS_ENDPOINT_URL); otherwise moto is started. */
   emulatorEndpoint?: string;
+  /** Port for the moto this stack starts; 0 (the default) picks a free one. */
+  emulatorPort?: number;
   stage?: string;
   /** Extra settings for the functions (they must be named in serverless.yml's environment). */
   environment?: Record<string, string>;
@@ -38,6 +40,29 @@ export interface Stack {
 
 const ROOT = resolvePath(__dirname, '..', '..');
 const LOCAL_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
+
+/** Whether `port` can be bound on loopback right now (a fixed default port may be taken). */
+export async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * The emulator port `npm start` asks moto for: `wanted` if it is free, else 0 (a free one), said
+ * through `tell`, so that a second `npm start` or a LocalStack on the same port does not stop it.
+ */
+export async function chooseEmulatorPort(setting: string | number, tell: (line: string) => void): Promise<number> {
+  const wanted = Number(setting);
+  if (String(setting).trim() === '' || !Number.isInteger(wanted) || wanted < 0 || wanted > 65535) {
+    throw new Error(`EMULATOR_PORT must be a port number (0 for a free one), not "${setting}"`);
+  }
+  if (wanted === 0 || (await portIsFree(wanted))) return wanted;
+  tell(`Port ${wanted} is taken (another emulator?): the AWS emulator gets a free port instead (set EMULATOR_PORT to choose one).`);
+  return 0;
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -76,7 +101,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const [config] = await Promise.all([
       resolveServiceConfig(ROOT, stage, environment),
       (async () => {
-        if (!options.emulatorEndpoint) emulator = await startEmulator();
+        if (!options.emulatorEndpoint) emulator = await startEmulator(options.emulatorPort ?? 0);
       })(),
     ]);
     const emulatorEndpoint = options.emulatorEndpoint ?? emulator!.endpoint;

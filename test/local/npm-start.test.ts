@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
-import { connect } from 'node:net';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BedrockAgentCoreControlClient, CreateWorkloadIdentityCommand, GetWorkloadIdentityCommand } from '@aws-sdk/client-bedrock-agentcore-control';
-import { freePort } from '../../infra/local/stack.js';
+import { chooseEmulatorPort, freePort } from '../../infra/local/stack.js';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -17,10 +19,20 @@ function portOpen(url: string): Promise<boolean> {
 }
 
 describe('npm start', () => {
-  it('serves the API offline, prints the endpoint exports, and stops every child on SIGTERM', async () => {
+  it('serves the API offline, prints the endpoint exports, writes them to a file, and stops every child on SIGTERM', async () => {
     const port = await freePort();
+    // The interactive default (4566) is fixed; a test names its own free port so that it never
+    // collides with a developer's `npm start` or a parallel run, and still checks the port is obeyed.
+    const emulatorPort = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'npm-start-'));
+    const envFile = join(dir, 'agentcore-local.env');
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_ENDPOINT_URL')));
-    const child = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn('npm', ['start', '--silent'], {
+      cwd: ROOT,
+      env: { ...env, PORT: String(port), EMULATOR_PORT: String(emulatorPort), AGENTCORE_LOCAL_ENV_FILE: envFile },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let output = '';
     child.stdout.on('data', (c) => (output += c));
     child.stderr.on('data', (c) => (output += c));
@@ -32,7 +44,14 @@ describe('npm start', () => {
       const url = `http://127.0.0.1:${port}`;
       expect(output).toContain(`export AWS_ENDPOINT_URL_BEDROCK_AGENTCORE=${url}`);
       expect(output).toContain(`export AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL=${url}`);
+      expect(output).toMatch(/export AWS_REGION=\S+ AWS_DEFAULT_REGION=\S+ AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local/);
       const emulator = /AWS emulator: (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1]!;
+      expect(emulator).toBe(`http://127.0.0.1:${emulatorPort}`);
+      expect(output).toContain(`export AWS_ENDPOINT_URL_SECRETS_MANAGER=${emulator}`);
+      // The file holds exactly the printed export lines, for `. ./.agentcore-local.env`.
+      const fileExports = readFileSync(envFile, 'utf8').split('\n').filter((line) => line.startsWith('export '));
+      expect(fileExports).toHaveLength(4);
+      for (const line of fileExports) expect(output).toContain(line);
       const seconds = Number(/Ready in ([\d.]+) s/.exec(output)![1]);
       expect(seconds).toBeGreaterThan(0);
 
@@ -53,8 +72,30 @@ describe('npm start', () => {
       // npm may return before its child has finished shutting down: wait for the ports to close.
       await expect.poll(() => portOpen(url), { timeout: 10_000, interval: 200 }).toBe(false);
       await expect.poll(() => portOpen(emulator), { timeout: 10_000, interval: 200 }).toBe(false);
+      // Stale endpoints would point the next script at nothing: the file goes with the service.
+      expect(existsSync(envFile)).toBe(false);
     } finally {
       if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 90_000);
+
+  it("keeps the emulator's fixed port when it is free, and says so when it takes a free one instead", async () => {
+    const said: string[] = [];
+    const free = await freePort();
+    expect(await chooseEmulatorPort(free, (line) => said.push(line))).toBe(free);
+    expect(await chooseEmulatorPort(0, (line) => said.push(line))).toBe(0);
+    expect(said).toEqual([]);
+    const holder = createServer();
+    const taken = await new Promise<number>((done) => holder.listen(0, '127.0.0.1', () => done((holder.address() as { port: number }).port)));
+    try {
+      expect(await chooseEmulatorPort(taken, (line) => said.push(line))).toBe(0);
+      expect(said).toEqual([expect.stringContaining(`Port ${taken} is taken`)]);
+    } finally {
+      await new Promise((done) => holder.close(done));
+    }
+    for (const bad of ['x', '70000', '-1', '4566.5']) {
+      await expect(chooseEmulatorPort(bad, () => undefined)).rejects.toThrow(`EMULATOR_PORT must be a port number (0 for a free one), not "${bad}"`);
+    }
+  });
 });
