@@ -24,8 +24,9 @@ const ROUND_WARMUP = 3;
 const CALLS = Number(process.env.BENCH_CALLS ?? 100);
 const ROUNDS = Math.max(5, Number(process.env.BENCH_ROUNDS ?? 6));
 
-type Service = 'DynamoDB' | 'Secrets Manager' | 'KMS';
-const counts: Record<Service, number> = { DynamoDB: 0, 'Secrets Manager': 0, KMS: 0 };
+/** 'service keys' counts the Secrets Manager reads of the token-signing keys: a container re-reads them once per SECRET_CACHE_MAX_AGE_SECONDS, whichever vend comes then. */
+type Service = 'DynamoDB' | 'Secrets Manager' | 'KMS' | 'service keys';
+const counts: Record<Service, number> = { DynamoDB: 0, 'Secrets Manager': 0, KMS: 0, 'service keys': 0 };
 /** Set during a probe vend: every DynamoDB read it makes (table, key, consistency), to size the items afterwards. */
 let reads: { table: string; key: Record<string, unknown>; consistent: boolean }[] | undefined;
 
@@ -33,8 +34,9 @@ let reads: { table: string; key: Record<string, unknown>; consistent: boolean }[
 function countCalls(client: unknown) {
   (client as { middlewareStack: { add: Function } }).middlewareStack.add(
     (next: (args: { input: any }) => Promise<unknown>, context: { clientName?: string; commandName?: string }) => async (args: { input: any }) => {
-      const service = ({ DynamoDBClient: 'DynamoDB', SecretsManagerClient: 'Secrets Manager', KMSClient: 'KMS' } as const)[context.clientName as 'KMSClient'];
+      const service = ({ DynamoDBClient: 'DynamoDB', SecretsManagerClient: 'Secrets Manager', KMSClient: 'KMS' } as Record<string, Service | undefined>)[context.clientName ?? ''];
       if (service) counts[service] += 1;
+      if (service === 'Secrets Manager' && args.input?.SecretId === process.env.SERVICE_KEYS_SECRET_ID) counts['service keys'] += 1;
       if (reads && /^Get(Item)?Command$/.test(context.commandName ?? '')) reads.push({ table: args.input.TableName, key: args.input.Key, consistent: !!args.input.ConsistentRead });
       if (reads && /^BatchGet(Item)?Command$/.test(context.commandName ?? '')) {
         for (const [table, request] of Object.entries(args.input.RequestItems as Record<string, { Keys: Record<string, unknown>[]; ConsistentRead?: boolean }>)) {
@@ -115,7 +117,7 @@ async function runRounds(paths: Path[], sizeOf: (read: NonNullable<typeof reads>
         items.push({ table: read.table, bytes, consistent: read.consistent, units: readUnits(bytes, read.consistent) });
       }
     });
-    measured.push({ ...path, p50s: [], p99s: [], calls: 0, counts: { DynamoDB: 0, 'Secrets Manager': 0, KMS: 0 }, logBytes: 0, logLines: 0, items });
+    measured.push({ ...path, p50s: [], p99s: [], calls: 0, counts: { DynamoDB: 0, 'Secrets Manager': 0, KMS: 0, 'service keys': 0 }, logBytes: 0, logLines: 0, items });
   }
   for (let round = 0; round < ROUNDS; round++) {
     for (const path of round % 2 ? [...measured].reverse() : measured) {
@@ -219,8 +221,9 @@ async function vendingBench() {
       const { Item } = await raw.send(new GetItemCommand({ TableName: read.table, Key: marshalled, ConsistentRead: true }));
       return Item ? itemSize(Item) : 0;
     };
+    const started = Date.now();
     const measured = await runRounds(paths, sizeOf);
-    return { measured, memoryMb: Number(provider.memorySize ?? 1024), logLevel: process.env.POWERTOOLS_LOG_LEVEL };
+    return { measured, seconds: (Date.now() - started) / 1000, memoryMb: Number(provider.memorySize ?? 1024), logLevel: process.env.POWERTOOLS_LOG_LEVEL };
   } finally {
     restoreLogs();
     await closeTokenServer();
@@ -385,7 +388,7 @@ async function bundleBench() {
 }
 
 /** The vending tables and the lines that judge them, from what vendingBench counted and measured. */
-function vendingLines({ measured, memoryMb, logLevel }: Awaited<ReturnType<typeof vendingBench>>) {
+function vendingLines({ measured, memoryMb, logLevel, seconds }: Awaited<ReturnType<typeof vendingBench>>) {
   const naive = measured.find((m) => m.role === 'naive')!;
   const floor = measured.find((m) => m.role === 'floor')!;
   const secretsRead = measured.find((m) => m.label.includes('GetSecretValue'))!;
@@ -404,7 +407,7 @@ function vendingLines({ measured, memoryMb, logLevel }: Awaited<ReturnType<typeo
   lines.push('| path | DynamoDB requests | read units (items read: size, consistency, units) | Secrets Manager | KMS | log lines, bytes |');
   lines.push('|---|---|---|---|---|---|');
   for (const m of measured) {
-    lines.push(`| ${m.label} | ${per(m, 'DynamoDB').toFixed(2)} | ${m.items.length ? `${units(m)} (${itemsRead(m)})` : '-'} | ${per(m, 'Secrets Manager').toFixed(3)} | ${per(m, 'KMS').toFixed(2)} | ${(m.logLines / m.calls).toFixed(2)}, ${Math.round(m.logBytes / m.calls)} |`);
+    lines.push(`| ${m.label} | ${per(m, 'DynamoDB').toFixed(2)} | ${m.items.length ? `${units(m)} (${itemsRead(m)})` : '-'} | ${per(m, 'Secrets Manager').toFixed(3)}${m.counts['service keys'] ? ` (${m.counts['service keys']} service-key refresh)` : ''} | ${per(m, 'KMS').toFixed(2)} | ${(m.logLines / m.calls).toFixed(2)}, ${Math.round(m.logBytes / m.calls)} |`);
   }
   lines.push(`\nLatency: p50 of each round, min / median / max over rounds; ratios taken within a round (the same minute of a shared machine), median (min-max) over rounds\n`);
   lines.push('| path | p50 ms min / median / max | p99 ms (median) | p50 / naive handler | p50 / floor |');
@@ -424,21 +427,25 @@ function vendingLines({ measured, memoryMb, logLevel }: Awaited<ReturnType<typeo
   });
   const ourKey = measured.find((m) => m.label.endsWith('GetResourceApiKey (external)'))!;
   const ourUser = measured.find((m) => m.label.includes('USER_FEDERATION'))!;
+  const pooledSecrets = ours.reduce((sum, m) => sum + m.counts['Secrets Manager'], 0) / ours.reduce((sum, m) => sum + m.calls, 0);
   const profiles = [
-    profile('ours, API key', ourKey),
-    profile('ours, USER_FEDERATION', ourUser),
+    profile('ours, API key', ourKey, { secretsManagerCalls: pooledSecrets }),
+    profile('ours, USER_FEDERATION', ourUser, { secretsManagerCalls: pooledSecrets }),
     profile('naive, bench rate', naive),
     // Below one vend per 5 s per container, getSecret's cache has expired at every vend.
     profile('naive, < 1 vend/5 s/container', naive, { secretsManagerCalls: 1, durationMs: Math.ceil(median(naive.p50s) + median(secretsRead.p50s)) }),
   ];
   lines.push(`\nCost per million warm vends, us-east-1 list prices (API Gateway HTTP API first 300M tier; Lambda arm64 at serverless.yml's ${memoryMb} MB; DynamoDB on-demand read request units)`);
-  lines.push('Duration assumption: the handler\'s in-process p50 against the emulator (median over rounds), rounded up to the billed millisecond; the last column adds one Secrets Manager read. Log bytes: what the handler wrote per vend (Lambda\'s own START/END/REPORT lines, the same for every handler, not included)\n');
+  lines.push('Duration assumption: the handler\'s in-process p50 against the emulator (median over rounds), rounded up to the billed millisecond; the last column adds one Secrets Manager read. Secrets Manager calls at this bench\'s rate, ours pooled over all our vends (the signing keys\' refresh belongs to no vend kind). Log bytes: what the handler wrote per vend (Lambda\'s own START/END/REPORT lines, the same for every handler, not included)\n');
   lines.push(...costTable(profiles));
   const total = (p: VendProfile) => costTable([p]).at(-1)!.match(/\*\*([\d.]+)\*\*/)![1]!;
 
-  const callsMet = ours.every((m) => per(m, 'DynamoDB') === 1 && per(m, 'Secrets Manager') === 0 && per(m, 'KMS') === 0);
+  // The signing keys' periodic re-read is the container's, not a vend's: counted apart, and in the cost table spread over all our vends.
+  const perVendSecrets = (m: Measured) => (m.counts['Secrets Manager'] - m.counts['service keys']) / m.calls;
+  const callsMet = ours.every((m) => per(m, 'DynamoDB') === 1 && perVendSecrets(m) === 0 && per(m, 'KMS') === 0);
+  const refreshes = measured.reduce((sum, m) => sum + m.counts['service keys'], 0);
   const targets: string[] = [];
-  targets.push(`\nCalls per warm vend (0 Secrets Manager, 0 KMS, 1 DynamoDB request), default settings: ${callsMet ? 'met' : 'NOT met'} (${ours.map((m) => `${m.label.replace('ours: ', '')}: ${per(m, 'DynamoDB').toFixed(2)}/${per(m, 'Secrets Manager').toFixed(2)}/${per(m, 'KMS').toFixed(2)}`).join('; ')})`);
+  targets.push(`\nCalls per warm vend (0 Secrets Manager, 0 KMS, 1 DynamoDB request), default settings: ${callsMet ? 'met' : 'NOT met'} (${ours.map((m) => `${m.label.replace('ours: ', '')}: ${per(m, 'DynamoDB').toFixed(2)}/${perVendSecrets(m).toFixed(2)}/${per(m, 'KMS').toFixed(2)}`).join('; ')}); besides, a container re-reads the token-signing keys from Secrets Manager once per SECRET_CACHE_MAX_AGE_SECONDS (${process.env.SECRET_CACHE_MAX_AGE_SECONDS || 60} s), whichever vend comes then: ${refreshes} such read${refreshes === 1 ? '' : 's'} among the timed calls of these ${seconds.toFixed(0)} s`);
   const apiKeys = ours.filter((m) => m.label.includes('ApiKey'));
   const keyUnits = Math.max(...apiKeys.map(units));
   targets.push(
