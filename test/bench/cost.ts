@@ -71,7 +71,7 @@ export function costTable(profiles: VendProfile[]): string[] {
     ['Lambda requests ($0.20/M)', () => PRICES.lambdaRequestsPerMillion, () => '1 invocation'],
     ['Lambda duration (arm64, $0.0000133334/GB-s)', (p) => (p.durationMs / 1000) * (p.memoryMb / 1024) * PRICES.lambdaGbSecondArm64 * million, (p) => `${p.durationMs} ms x ${p.memoryMb} MB`],
     ['DynamoDB reads (on-demand, $0.125/M read request units)', (p) => p.readUnits * PRICES.dynamodbPerMillionReadUnits, (p) => `${p.readUnits} RRU`],
-    ['Secrets Manager ($0.05/10k calls)', (p) => p.secretsManagerCalls * PRICES.secretsManagerPerCall * million, (p) => `${p.secretsManagerCalls.toFixed(3)} calls`],
+    ['Secrets Manager ($0.05/10k calls)', (p) => p.secretsManagerCalls * PRICES.secretsManagerPerCall * million, (p) => `${p.secretsManagerCalls.toFixed(4)} calls`],
     ['KMS ($0.03/10k calls)', (p) => p.kmsCalls * PRICES.kmsPerCall * million, (p) => `${p.kmsCalls.toFixed(3)} calls`],
     ['CloudWatch Logs ingestion ($0.50/GB)', (p) => (p.logBytes * million / 1024 ** 3) * PRICES.logsPerGb, (p) => `${Math.round(p.logBytes)} B`],
   ];
