@@ -41,7 +41,8 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 5_000 },
+        // What handlers log here is captured too: the hygiene project reads it after `npm test`.
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], setupFiles: ['test/setup/capture-output.ts'], testTimeout: 5_000 },
       },
       {
         extends: true,
