@@ -39,8 +39,8 @@ describe('cached credentials', () => {
     const next = secretValue('bound-2');
     await sm.send(new PutSecretValueCommand({ SecretId: arn, SecretString: JSON.stringify({ key: next }) }));
     expect(await vend()).toBe(first); // cached, and nothing said it changed
-    await new Promise((r) => setTimeout(r, 2200));
-    expect(await vend()).toBe(next);
+    // Refreshed once the bound has passed: waited for, not slept through.
+    await expect.poll(vend, { timeout: 10_000, interval: 100 }).toBe(next);
   });
 
   it('are refreshed at once, before the bound, when each of the sample rotation events arrives', async () => {
@@ -83,8 +83,7 @@ describe('cached credentials', () => {
       event.detail.responseElements.arn = arn;
       await rotation(event, lambdaContext());
       expect(await vend()).toBe(first); // within the window: the lookup is not repeated
-      await new Promise((r) => setTimeout(r, 900));
-      expect(await vend()).toBe(next);
+      await expect.poll(vend, { timeout: 5_000, interval: 100 }).toBe(next);
     } finally {
       delete process.env.VEND_CACHE_MILLISECONDS;
     }
