@@ -10,8 +10,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const runDir = (process.env.AGENTCORE_TEST_RUN_DIR ??= mkdtempSync(join(tmpdir(), 'agentcore-identity-run-')));
 
 /**
- * Suites that are long by nature (load, races, injected faults): `npm run test:long`, not `npm test`.
- * Each takes tens of seconds because of what it does, not because of what it waits for.
+ * Suites that are long by nature (load, races, injected faults; 15-60 s each on 2 cores):
+ * `npm run test:long`, not `npm test`. test/faults holds AWS faults, torn writes at every AWS
+ * call, and the refresh protocol against a slow authorization server.
  */
 const LONG = ['test/api/fuzz.test.ts', 'test/api/concurrent-updates.test.ts', 'test/faults/**/*.test.ts'];
 

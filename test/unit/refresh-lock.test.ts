@@ -11,7 +11,7 @@ import { InMemoryTokenVaultStore } from '../fakes/token-vault-store.js';
 /**
  * The refresh lock's protocol on the vault's side: one holder at a time, everyone else waits for
  * its outcome and shares it. The holder's upstream exchange (a real token endpoint) is covered by
- * test/integration/oauth2-refresh.test.ts; here the test plays the holder, so no request leaves.
+ * test/faults/oauth2-refresh.test.ts (in `npm run test:long`); here the test plays the holder, so no request leaves.
  */
 const record: CredentialProviderRecord = {
   kind: 'oauth2', name: 'github', secretSource: 'MANAGED', secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x', jsonKey: 'clientSecret',
