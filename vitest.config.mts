@@ -9,6 +9,26 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // read at the end by the log-hygiene project.
 const runDir = (process.env.AGENTCORE_TEST_RUN_DIR ??= mkdtempSync(join(tmpdir(), 'agentcore-identity-run-')));
 
+/**
+ * Suites that are long by nature (load, races, injected faults; 15-60 s each on 2 cores):
+ * `npm run test:long`, not `npm test`. test/faults holds AWS faults, torn writes at every AWS
+ * call, and the refresh protocol against a slow authorization server.
+ */
+const LONG = ['test/api/fuzz.test.ts', 'test/api/concurrent-updates.test.ts', 'test/faults/**/*.test.ts'];
+
+/** The offline stack (moto + serverless-offline) every API and integration test talks to. */
+const withStack = { globalSetup: ['test/setup/global-stack.ts'], setupFiles: ['test/setup/capture-output.ts'] };
+
+/*
+ * The pyramid, one project per layer:
+ * - unit: domain rules on in-memory stores (test/fakes) and pure functions; no emulator, no
+ *   server, no socket. `npm run test:unit`, seconds.
+ * - api: the official clients over HTTP against the offline stack, handlers in process against
+ *   the emulator, OAuth flows against servers started on loopback. `npm test`.
+ * - long: the long-by-nature suites. `npm run test:long`.
+ * - hygiene: reads what the others printed, so it runs last in both commands.
+ * A bare `vitest run` runs all four (and starts one stack for api and one for long).
+ */
 export default defineConfig({
   test: {
     testTimeout: 30_000,
@@ -22,17 +42,25 @@ export default defineConfig({
     projects: [
       {
         extends: true,
+        // What handlers log here is captured too: the hygiene project reads it after `npm test`.
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], setupFiles: ['test/setup/capture-output.ts'], testTimeout: 5_000 },
+      },
+      {
+        extends: true,
         test: {
-          name: 'suite',
+          name: 'api',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/hygiene/**'],
-          globalSetup: ['test/setup/global-stack.ts'],
-          setupFiles: ['test/setup/capture-output.ts'],
+          exclude: ['test/unit/**', 'test/hygiene/**', ...LONG],
+          ...withStack,
         },
       },
       {
         extends: true,
-        // Runs after the whole suite, while its offline stack is still up.
+        test: { name: 'long', include: LONG, ...withStack },
+      },
+      {
+        extends: true,
+        // Runs after the suites whose output it reads, while their offline stack is still up.
         test: { name: 'hygiene', include: ['test/hygiene/**/*.test.ts'], sequence: { groupOrder: 1 } },
       },
     ],

@@ -1,102 +1,77 @@
 import { describe, expect, it } from 'vitest';
-import { randomUUID } from 'node:crypto';
-import { CreateSecretCommand, DescribeSecretCommand, PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
-import { emulatorSecretsClient, secretValue, uniqueName } from '../setup/clients.js';
-import { apiEvent, lambdaContext, sampleEvent, useIsolatedTables } from '../setup/in-process.js';
+import { ProviderSecrets } from '../../lib/credential-providers/provider-secrets.js';
+import type { CredentialProviderRecord } from '../../lib/credential-providers/store.js';
+import { ManualClock } from '../fakes/clock.js';
+import { InMemorySecretStore } from '../fakes/secret-store.js';
 
 /**
- * The data-plane and rotation handlers in this process, on tables no rotation watcher touches,
- * with a 2-second cache bound: what happens with an event, and without one.
+ * The rotation bound, as a domain rule: a vend serves the container's cached credential until the
+ * provider's secret generation moves (a rotation event or an update, seen by any container) or the
+ * cached value is older than the max age (the bound when an event is lost). The emulator version
+ * of these rules is test/integration/rotation-bound.test.ts.
  */
-await useIsolatedTables('bound', { SECRET_CACHE_MAX_AGE_SECONDS: '2' });
-const control = (await import('../../functions/control-plane.js')).handler;
-const dataPlane = (await import('../../functions/data-plane.js')).handler;
-const rotation = (await import('../../functions/secret-rotation.js')).handler;
-const sm = emulatorSecretsClient();
+const MAX_AGE_SECONDS = 300;
 
-async function call(handler: typeof control, path: string, body: unknown) {
-  const result = await handler(apiEvent(path, body) as never, lambdaContext());
-  const parsed = result.body ? JSON.parse(result.body) : undefined;
-  if ((result.statusCode ?? 500) >= 300) throw new Error(`${path}: ${result.statusCode} ${result.body}`);
-  return parsed;
+function setUp() {
+  const clock = new ManualClock();
+  const store = new InMemorySecretStore(clock.now);
+  const secrets = new ProviderSecrets(store, { managedSecretPrefix: 'agentcore-identity/', maxAgeSeconds: MAX_AGE_SECONDS, reservedSecretNames: ['agentcore-identity-keys'] });
+  return { clock, store, secrets };
 }
 
-async function setup() {
-  const workloadName = uniqueName('bound-agent');
-  await call(control, '/identities/CreateWorkloadIdentity', { name: workloadName });
-  const { ARN } = await sm.send(new CreateSecretCommand({ Name: uniqueName('bound/secret'), SecretString: JSON.stringify({ key: secretValue('bound-1') }) }));
-  const provider = uniqueName('bound-provider');
-  await call(control, '/identities/CreateApiKeyCredentialProvider', { name: provider, apiKeySecretSource: 'EXTERNAL', apiKeySecretConfig: { secretId: ARN, jsonKey: 'key' } });
-  const { workloadAccessToken } = await call(dataPlane, '/identities/GetWorkloadAccessToken', { workloadName });
-  const vend = async () => (await call(dataPlane, '/identities/api-key', { workloadIdentityToken: workloadAccessToken, resourceCredentialProviderName: provider })).apiKey as string;
-  return { arn: ARN!, vend };
+function externalRecord(secretArn: string, secretGeneration = 1): CredentialProviderRecord {
+  return { kind: 'apikey', name: 'weather', secretSource: 'EXTERNAL', secretArn, jsonKey: 'key', tags: {}, createdTime: 1, lastUpdatedTime: 1, version: 1, secretGeneration };
 }
 
-describe('cached credentials', () => {
-  it('are served from cache until the bound, then refreshed, when no event comes', async () => {
-    const { arn, vend } = await setup();
-    const first = await vend();
-    const next = secretValue('bound-2');
-    await sm.send(new PutSecretValueCommand({ SecretId: arn, SecretString: JSON.stringify({ key: next }) }));
-    expect(await vend()).toBe(first); // cached, and nothing said it changed
-    await new Promise((r) => setTimeout(r, 2200));
-    expect(await vend()).toBe(next);
+describe('the rotation bound', () => {
+  it('serves warm vends from the cache: one read of the secret for many vends', async () => {
+    const { store, secrets } = setUp();
+    const arn = store.put('customer/weather', JSON.stringify({ key: 'first' }));
+    for (let i = 0; i < 5; i++) expect(await secrets.credential(externalRecord(arn))).toBe('first');
+    expect(store.fetches).toBe(1);
   });
 
-  it('are refreshed at once, before the bound, when each of the sample rotation events arrives', async () => {
-    const { arn, vend } = await setup();
-    for (const sample of ['put-secret-value', 'update-secret', 'update-secret-version-stage', 'rotation-succeeded']) {
-      await vend();
-      const next = secretValue(`event-${sample}`);
-      await sm.send(new PutSecretValueCommand({ SecretId: arn, SecretString: JSON.stringify({ key: next }) }));
-      const event = sampleEvent(`secretsmanager/${sample}.json`);
-      if (event.detail.responseElements) event.detail.responseElements.arn = arn;
-      if (event.detail.additionalEventData) event.detail.additionalEventData.SecretId = arn;
-      expect(await rotation(event, lambdaContext())).toEqual({ invalidated: 1 });
-      expect(await vend()).toBe(next);
-    }
+  it('keeps serving the old value after a rotation nobody announced, until the max age passes', async () => {
+    const { clock, store, secrets } = setUp();
+    const arn = store.put('customer/weather', JSON.stringify({ key: 'first' }));
+    await secrets.credential(externalRecord(arn));
+    store.rotate(arn, JSON.stringify({ key: 'second' }));
+
+    clock.advance(MAX_AGE_SECONDS * 1000 - 1);
+    expect(await secrets.credential(externalRecord(arn))).toBe('first');
+    clock.advance(1);
+    expect(await secrets.credential(externalRecord(arn))).toBe('second');
   });
 
-  it('follow a rotation that moves AWSCURRENT by stage, as a rotation function does (AWSPENDING, then UpdateSecretVersionStage)', async () => {
-    const { arn, vend } = await setup();
-    await vend();
-    const next = secretValue('staged-rotation');
-    const current = Object.entries((await sm.send(new DescribeSecretCommand({ SecretId: arn }))).VersionIdsToStages!).find(([, s]) => s.includes('AWSCURRENT'))![0];
-    const pending = randomUUID();
-    await sm.send(new PutSecretValueCommand({ SecretId: arn, SecretString: JSON.stringify({ key: next }), ClientRequestToken: pending, VersionStages: ['AWSPENDING'] }));
-    expect(await vend()).not.toBe(next); // pending: not current yet
-    await sm.send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: 'AWSCURRENT', MoveToVersionId: pending, RemoveFromVersionId: current }));
-    const event = sampleEvent('secretsmanager/rotation-succeeded.json');
-    event.detail.additionalEventData.SecretId = arn;
-    expect(await rotation(event, lambdaContext())).toEqual({ invalidated: 1 });
-    expect(await vend()).toBe(next);
+  it('serves the new value at once when the record says the generation moved', async () => {
+    const { clock, store, secrets } = setUp();
+    const arn = store.put('customer/weather', JSON.stringify({ key: 'first' }));
+    await secrets.credential(externalRecord(arn, 1));
+    store.rotate(arn, JSON.stringify({ key: 'second' }));
+    clock.advance(1000);
+
+    expect(await secrets.credential(externalRecord(arn, 2))).toBe('second');
+    // Seen once: later vends at that generation are warm again.
+    const fetches = store.fetches;
+    expect(await secrets.credential(externalRecord(arn, 2))).toBe('second');
+    expect(store.fetches).toBe(fetches);
   });
 
-  it('reach a container up to the freshness window late when one is configured (VEND_CACHE_MILLISECONDS)', async () => {
-    const { arn, vend } = await setup();
-    process.env.VEND_CACHE_MILLISECONDS = '800';
-    try {
-      const first = await vend();
-      const next = secretValue('window');
-      await sm.send(new PutSecretValueCommand({ SecretId: arn, SecretString: JSON.stringify({ key: next }) }));
-      const event = sampleEvent('secretsmanager/put-secret-value.json');
-      event.detail.responseElements.arn = arn;
-      await rotation(event, lambdaContext());
-      expect(await vend()).toBe(first); // within the window: the lookup is not repeated
-      await new Promise((r) => setTimeout(r, 900));
-      expect(await vend()).toBe(next);
-    } finally {
-      delete process.env.VEND_CACHE_MILLISECONDS;
-    }
+  it('reads a managed record at the version it names, never a version staged by a concurrent update', async () => {
+    const { store, secrets } = setUp();
+    const placement = await secrets.createManaged('apikey', 'weather', 'committed', {});
+    const record: CredentialProviderRecord = { ...externalRecord(placement.secretArn), ...placement, jsonKey: 'apiKey' };
+    await store.stageManaged(placement.secretArn, JSON.stringify({ apiKey: 'staged' }), 'v-staged');
+    await store.promoteManaged(placement.secretArn, 'v-staged');
+
+    expect(await secrets.credential(record)).toBe('committed');
+    expect(await secrets.credential({ ...record, secretVersionId: 'v-staged', secretGeneration: 2 })).toBe('staged');
   });
 
-  it('ignores events that change nothing the service reads', async () => {
-    const failed = sampleEvent('secretsmanager/put-secret-value.json');
-    failed.detail.errorCode = 'AccessDenied';
-    expect(await rotation(failed, lambdaContext())).toEqual({ invalidated: 0 });
-    const other = { ...sampleEvent('secretsmanager/put-secret-value.json'), source: 'aws.s3' };
-    expect(await rotation(other, lambdaContext())).toEqual({ invalidated: 0 });
-    const unknownSecret = sampleEvent('secretsmanager/delete-secret.json');
-    expect(await rotation(unknownSecret, lambdaContext())).toEqual({ invalidated: 0 });
+  it('answers a problem, never a value, when the key is missing or the secret is gone', async () => {
+    const { store, secrets } = setUp();
+    const arn = store.put('customer/other', JSON.stringify({ other: 'x' }));
+    expect(await secrets.credential(externalRecord(arn))).toEqual({ problem: 'missing-key' });
+    expect(await secrets.credential(externalRecord(`${arn}-gone`))).toEqual({ problem: 'unavailable' });
   });
 });

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { emulatorDocumentClient, rememberSecret, secretValue, uniqueName } from '../setup/clients.js';
 import { apiEvent, lambdaContext, useIsolatedTables } from '../setup/in-process.js';
 import { startScriptedAuthorizationServer, scriptedProviderConfig, type ScriptedAuthorizationServer } from '../api/scripted-authorization-server.js';
@@ -68,6 +68,25 @@ async function consented(providerName: string) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The vault item of a workload's binding, read consistently (these tables hold only this file's items). */
+async function bindingOf(workloadName: string) {
+  const { Items } = await ddb.send(
+    new ScanCommand({ TableName: process.env.TOKEN_VAULT_TABLE!, ConsistentRead: true, FilterExpression: 'begins_with(workload, :w)', ExpressionAttributeValues: { ':w': `${workloadName}@` } }),
+  );
+  return Items?.[0];
+}
+
+/** Until the consented access token has expired: what a vend must see to refresh. */
+async function untilExpired(workloadName: string) {
+  const { expiresAt } = (await bindingOf(workloadName))!;
+  await vi.waitFor(() => expect(Date.now()).toBeGreaterThan(expiresAt), { timeout: 5_000, interval: 50 });
+}
+
+/** Until a vend holds the refresh lock: a second vend started now waits on it. */
+async function untilLocked(workloadName: string) {
+  await vi.waitFor(async () => expect((await bindingOf(workloadName))?.refreshLockUntil ?? 0).toBeGreaterThan(Date.now()), { timeout: 5_000, interval: 25 });
+}
+
 describe('refresh under slowness', () => {
   it('never sends an already-rotated refresh token while 4 vend loops run against a server answering just under its timeout', async () => {
     // Tokens live 1 s, so every loop meets expired ones. With 5 s left, a refresh may take about
@@ -76,8 +95,8 @@ describe('refresh under slowness', () => {
     as.script.refreshDelayMs = 2_600;
     const name = await provider();
     const before = as.received.length;
-    const { vend } = await consented(name);
-    await sleep(1_000);
+    const { vend, workloadName } = await consented(name);
+    await untilExpired(workloadName);
     const outcomes: string[] = [];
     await Promise.all(
       Array.from({ length: 4 }, async () => {
@@ -98,12 +117,12 @@ describe('refresh under slowness', () => {
     as.script.expiresIn = 1;
     as.script.refreshDelayMs = 0;
     const name = await provider();
-    const { vend } = await consented(name);
-    await sleep(1_000);
+    const { vend, workloadName } = await consented(name);
+    await untilExpired(workloadName);
     as.script.refreshDelayMs = 2_500;
     const before = as.calls.refresh_token;
     const holder = vend(8_000);
-    await sleep(300);
+    await untilLocked(workloadName);
     // 2.5 s left, 2 s of it kept back: it may wait about half a second for the holder.
     const waiter = await vend(2_500);
     expect([waiter.status, waiter.errorType]).toEqual([504, 'InternalServerException']);
@@ -117,8 +136,8 @@ describe('refresh whose outcome is unknown', () => {
     as.script.expiresIn = 1;
     as.script.refreshDelayMs = 0;
     const name = await provider();
-    const { vend } = await consented(name);
-    await sleep(1_000);
+    const { vend, workloadName } = await consented(name);
+    await untilExpired(workloadName);
     const before = as.received.length;
     // 3 s left: the refresh gets about 1 s; the server processes (rotates) at once and answers after 4 s.
     as.script.refreshDelayMs = 4_000;
@@ -128,7 +147,9 @@ describe('refresh whose outcome is unknown', () => {
     const again = await vend();
     expect([again.status, again.errorType]).toEqual([504, 'InternalServerException']);
     expect(as.received.length).toBe(before + 1);
-    await sleep(5_200);
+    // Past the remembered failure's window, as the item says.
+    const { refreshFailedUntil } = (await bindingOf(workloadName))!;
+    await vi.waitFor(() => expect(Date.now()).toBeGreaterThan(refreshFailedUntil), { timeout: 10_000, interval: 100 });
     as.script.refreshDelayMs = 0;
     const retried = await vend();
     expect(retried.body.accessToken).toBeUndefined();
@@ -201,13 +222,14 @@ describe('a provider deleted while a vend waits on its refresh', () => {
     as.script.expiresIn = 1;
     as.script.refreshDelayMs = 0;
     const name = await provider();
-    const { vend } = await consented(name);
+    const { vend, workloadName } = await consented(name);
     const { Item: record } = await ddb.send(new GetCommand({ TableName: process.env.CREDENTIAL_PROVIDERS_TABLE!, Key: { kind: 'oauth2', name } }));
-    await sleep(1_000);
+    await untilExpired(workloadName);
     as.script.refreshDelayMs = 1_500;
     const holder = vend();
-    await sleep(300);
+    await untilLocked(workloadName);
     const waiter = vend();
+    // Nothing stored says that the waiter has found the lock held: this pause is what lets it start waiting before the provider goes.
     await sleep(300);
     await ok(control, '/identities/DeleteOauth2CredentialProvider', { name });
     const [held, waited] = await Promise.all([holder, waiter]);
