@@ -4,18 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTokenError, standardTokenResponse } from '../../lib/oauth2/token-response.js';
 import type { NormalizedToken, TokenError, Vendor, VendorName } from '../../lib/oauth2/vendor-types.js';
 import { tokenRequestHeadersOf, vendorOf } from '../../lib/oauth2/vendors.js';
+import { ALL_VENDORS } from '../setup/vendor-names.js';
 
 const NOW = 1_750_000_000_000;
 const CLIENT_ID = 'client-id-123';
 const CLIENT_SECRET = 'client-secret-never-echoed-9f8e7d';
 
-const ALL: VendorName[] = [
-  'GoogleOauth2', 'GithubOauth2', 'SlackOauth2', 'SalesforceOauth2', 'MicrosoftOauth2', 'CustomOauth2',
-  'AtlassianOauth2', 'LinkedinOauth2', 'XOauth2', 'OktaOauth2', 'OneLoginOauth2', 'PingOneOauth2',
-  'FacebookOauth2', 'YandexOauth2', 'RedditOauth2', 'ZoomOauth2', 'TwitchOauth2', 'SpotifyOauth2',
-  'DropboxOauth2', 'NotionOauth2', 'HubspotOauth2', 'CyberArkOauth2', 'FusionAuthOauth2', 'Auth0Oauth2',
-  'CognitoOauth2',
-];
+const ALL = ALL_VENDORS;
 
 function expectToken(result: NormalizedToken | TokenError): NormalizedToken {
   if (isTokenError(result)) throw new Error(`expected a token, got error ${result.error}`);

@@ -5,19 +5,14 @@ import { isTokenError } from '../../lib/oauth2/token-response.js';
 import { VENDOR_DECLARATIONS } from '../../lib/oauth2/vendor-catalogue.js';
 import type { ConfigMember, NormalizedToken, TokenError, VendorName } from '../../lib/oauth2/vendor-types.js';
 import { vendorOf } from '../../lib/oauth2/vendors.js';
+import { ALL_VENDORS } from '../setup/vendor-names.js';
 
 /** The vendor catalogue as data: names, endpoints, scopes and parameters; no request leaves. Token responses from a live stub: test/integration/vendors.test.ts. */
 const FIELD = 'oauth2ProviderConfigInput.includedOauth2ProviderConfig';
 const NOW = 1_750_000_000_000;
 const CLIENT_ID = 'client-id-123';
 
-const ALL: VendorName[] = [
-  'GoogleOauth2', 'GithubOauth2', 'SlackOauth2', 'SalesforceOauth2', 'MicrosoftOauth2', 'CustomOauth2',
-  'AtlassianOauth2', 'LinkedinOauth2', 'XOauth2', 'OktaOauth2', 'OneLoginOauth2', 'PingOneOauth2',
-  'FacebookOauth2', 'YandexOauth2', 'RedditOauth2', 'ZoomOauth2', 'TwitchOauth2', 'SpotifyOauth2',
-  'DropboxOauth2', 'NotionOauth2', 'HubspotOauth2', 'CyberArkOauth2', 'FusionAuthOauth2', 'Auth0Oauth2',
-  'CognitoOauth2',
-];
+const ALL = ALL_VENDORS;
 
 const CONFIG_MEMBER: Partial<Record<VendorName, ConfigMember>> = {
   GoogleOauth2: 'googleOauth2ProviderConfig',
