@@ -173,9 +173,12 @@ export class ProviderSecrets {
    * cached value is older than the max age (the bound when an event is lost).
    */
   async credential(record: CredentialProviderRecord): Promise<string | { problem: 'missing-key' | 'not-json' | 'not-a-string' | 'unavailable' }> {
-    const key = `${record.kind}/${record.name}/${record.secretArn}`;
+    // Per provider incarnation, while the secret cache below is per ARN: a provider this container
+    // has not vended yet (another provider on the same secret, or one re-created under its name)
+    // fetches afresh rather than trust what was cached for someone else.
+    const key = `${record.kind}/${record.name}/${record.createdTime}/${record.secretArn}`;
     const seen = this.generations.get(key);
-    const forceFetch = seen !== undefined && seen < record.secretGeneration;
+    const forceFetch = seen === undefined || seen < record.secretGeneration;
     let raw: string;
     try {
       // A managed record names its version: what a concurrent update staged, or what AWSCURRENT

@@ -13,6 +13,7 @@ import { vendorOf } from './vendors.js';
 import type { NormalizedToken } from './vendor-types.js';
 import { isRetryableUpstream, upstreamError } from './upstream-errors.js';
 import { httpStatusOf } from '../errors.js';
+import { plausibleErrorCode } from '../outbound/redact.js';
 
 export interface CallbackDependencies {
   sessions: SessionStore;
@@ -97,7 +98,11 @@ function gone(outcome: Outcome, reason: string): Promise<CallbackResult> {
 /** Trades the code for tokens with the provider as this consent started with it. */
 async function exchange(deps: CallbackDependencies, session: ConsentSession, query: Record<string, string | undefined>, outcome: Outcome): Promise<CallbackResult> {
   const { fail } = outcome;
-  if (query.error) return fail(query.error, 'Authorization was not granted', `The provider answered: ${query.error}. Nothing was stored.`);
+  if (query.error) {
+    // Whatever the browser brought is stored, audited and shown only as a plausible error code.
+    const code = plausibleErrorCode(query.error) ?? 'unrecognized_error';
+    return fail(code, 'Authorization was not granted', `The provider answered: ${code}. Nothing was stored.`);
+  }
   // The provider and workload as this consent started: one deleted (and perhaps created again
   // under its name, with another client) gets nothing from a consent begun for its predecessor.
   const live = await deps.registry.lookup(session.workload, { kind: 'oauth2', name: session.providerName });

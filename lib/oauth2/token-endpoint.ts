@@ -125,7 +125,7 @@ function cleanError(error: TokenError, status: number, sent: (string | undefined
     if (status === 429) return { error: 'temporarily_unavailable', description: 'the token endpoint answered HTTP 429' };
     return { error: error.error };
   }
-  const code = plausibleErrorCode(error.error) ?? 'unrecognized_error';
+  const code = plausibleErrorCode(error.error, sent) ?? 'unrecognized_error';
   const description = safeDescription(error.description, sent);
   return description ? { error: code, description } : { error: code };
 }

@@ -49,10 +49,12 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-/** A vendor's own description, bounded so a misbehaving server cannot flood logs and error messages. */
+/**
+ * A vendor's own description. Bounded later, after redaction (safeDescription): cutting first
+ * could split an echoed secret so that the part left no longer matches it.
+ */
 function vendorText(value: unknown): string | undefined {
-  const s = text(value);
-  return s === undefined ? undefined : s.length > 500 ? `${s.slice(0, 500)}…` : s;
+  return text(value);
 }
 
 function seconds(value: unknown): number | undefined {

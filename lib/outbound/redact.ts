@@ -28,7 +28,8 @@ function looksRandom(run: string): boolean {
 
 /** Every form a known value may take in an echoed request: raw, URL-encoded, form-encoded. */
 function formsOf(value: string): string[] {
-  const forms = new Set([value, encodeURIComponent(value), encodeURIComponent(value).replace(/%20/g, '+')]);
+  // URLSearchParams (how token requests are built) also escapes ! ' ( ) ~, which encodeURIComponent keeps.
+  const forms = new Set([value, encodeURIComponent(value), encodeURIComponent(value).replace(/%20/g, '+'), new URLSearchParams({ v: value }).toString().slice(2)]);
   return [...forms].filter((f) => f.length >= 4).sort((a, b) => b.length - a.length);
 }
 
@@ -52,8 +53,8 @@ export function redactCredentials(text: string, known: readonly (string | undefi
 }
 
 /** An OAuth error code as RFC 6749 §5.2 allows it (printable ASCII without `"` and `\`), short; else undefined. */
-export function plausibleErrorCode(code: string): string | undefined {
-  return /^[A-Za-z0-9_.:-]{1,64}$/.test(code) && redactCredentials(code) === code ? code : undefined;
+export function plausibleErrorCode(code: string, known: readonly (string | undefined)[] = []): string | undefined {
+  return /^[A-Za-z0-9_.:-]{1,64}$/.test(code) && redactCredentials(code, known) === code ? code : undefined;
 }
 
 /** A description for a caller or a log line: redacted and bounded. */

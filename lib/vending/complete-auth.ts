@@ -39,8 +39,17 @@ export function completeResourceTokenAuth(deps: { sessions: SessionStore; vault:
     if (!(await deps.sessions.transition(session.id, ['AWAITING_USER'], 'COMPLETED', { pending: undefined }))) {
       throw new ValidationException('The consent session was completed concurrently');
     }
-    const tokens = JSON.parse(await deps.vault.openSealed(session.pending.envelope, pendingContext(session)));
-    const written = await deps.vault.write(bindingKeyOf(session), tokens, { scopes: session.pending.scopes, expiresAt: session.pending.expiresAt });
+    const pending = session.pending;
+    let written: Awaited<ReturnType<typeof deps.vault.write>>;
+    try {
+      const tokens = JSON.parse(await deps.vault.openSealed(pending.envelope, pendingContext(session)));
+      written = await deps.vault.write(bindingKeyOf(session), tokens, { scopes: pending.scopes, expiresAt: pending.expiresAt });
+    } catch (error) {
+      // A KMS or DynamoDB failure after the claim must not lose the user's consent: the session
+      // waits again with its tokens, and a retry of this call completes it.
+      await deps.sessions.transition(session.id, ['COMPLETED'], 'AWAITING_USER', { pending }).catch(() => false);
+      throw error;
+    }
     // The provider or workload deleted (perhaps created again) while the tokens waited: they go.
     const still = await sessionStillCurrent(deps.registry, session);
     if (!written || still !== 'current') {

@@ -77,6 +77,23 @@ describe('session binding', () => {
     expect(await vaultStore.get(bindingId)).toBeUndefined();
   });
 
+  it('keeps the consent when the vault write fails after the claim: the session waits again, and a retry completes it', async () => {
+    const { complete, input, sessions, vaultStore, bindingId } = await setUp();
+    const put = vaultStore.put.bind(vaultStore);
+    let broken = true;
+    vaultStore.put = async (...args: Parameters<typeof put>) => {
+      if (broken) throw Object.assign(new Error('injected DynamoDB outage'), { name: 'InternalServerError' });
+      return put(...args);
+    };
+    await expect(complete(input('alice'), testCaller())).rejects.toThrow('injected DynamoDB outage');
+    const waiting = await sessions.get('session-1');
+    expect(waiting?.status).toBe('AWAITING_USER');
+    expect(waiting?.pending).toBeDefined();
+    broken = false;
+    await expect(complete(input('alice'), testCaller())).resolves.toEqual({});
+    expect(await vaultStore.get(bindingId)).toBeDefined();
+  });
+
   it('releases the tokens to the vault for the user the consent was started for, once', async () => {
     const { complete, input, sessions, vault, vaultStore, bindingId } = await setUp();
     expect(await complete(input('alice'), testCaller())).toEqual({});
