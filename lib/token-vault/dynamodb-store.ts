@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { conditionally } from '../aws/conditional.js';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -38,22 +39,27 @@ export class DynamoDbTokenVaultStore implements TokenVaultStore {
   }
 
   async lockForRefresh(id: string, version: number, until: number, now: number): Promise<VaultBinding | undefined> {
+    // Who took the lock: a lock write whose answer was lost is retried by the SDK, and the retry
+    // is refused by the lock it took itself; the owner tells that apart from someone else's lock.
+    const owner = randomUUID();
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: id },
-          UpdateExpression: 'SET refreshLockUntil = :until, refreshAttempts = if_not_exists(refreshAttempts, :zero) + :one REMOVE refreshFailure, refreshFailedUntil',
+          UpdateExpression: 'SET refreshLockUntil = :until, refreshLockOwner = :owner, refreshAttempts = if_not_exists(refreshAttempts, :zero) + :one REMOVE refreshFailure, refreshFailedUntil',
           ConditionExpression:
             'version = :v AND (attribute_not_exists(refreshLockUntil) OR refreshLockUntil < :now) AND (attribute_not_exists(refreshFailedUntil) OR refreshFailedUntil < :now)',
-          ExpressionAttributeValues: { ':until': until, ':v': version, ':now': now, ':zero': 0, ':one': 1 },
+          ExpressionAttributeValues: { ':until': until, ':owner': owner, ':v': version, ':now': now, ':zero': 0, ':one': 1 },
           ReturnValues: 'ALL_NEW',
         }),
       );
       return Attributes ? fromItem(Attributes) : undefined;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if ((error.$metadata?.attempts ?? 1) === 1) return undefined;
+      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: id }, ConsistentRead: true }));
+      return Item?.refreshLockOwner === owner && Item.version === version ? fromItem(Item) : undefined;
     }
   }
 

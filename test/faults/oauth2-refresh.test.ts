@@ -131,6 +131,38 @@ describe('refresh under slowness', () => {
   }, 20_000);
 });
 
+describe('a refresh lock whose answer was lost', () => {
+  it('is recognized as its own on the SDK retry: the vend refreshes at once, with one upstream call', async () => {
+    as.script.expiresIn = 1;
+    as.script.refreshDelayMs = 0;
+    const name = await provider();
+    const { vend, workloadName } = await consented(name);
+    await untilExpired(workloadName);
+    const before = as.calls.refresh_token;
+    // The first UpdateItem of the vend (the lock) takes effect, its answer is lost, the SDK retries.
+    let armed = true;
+    const dynamo = clients.dynamoDocumentClient();
+    dynamo.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (!armed || context.commandName !== 'UpdateItemCommand') return next(args);
+        armed = false;
+        await next(args);
+        throw Object.assign(new Error('the answer was lost'), { name: 'TimeoutError', $metadata: {} });
+      },
+      { step: 'finalizeRequest', name: 'lostLockAnswer' },
+    );
+    try {
+      const result = await vend(8_000);
+      expect(result.status).toBe(200);
+      expect(rememberSecret(result.body.accessToken)).toBeTruthy();
+    } finally {
+      dynamo.middlewareStack.remove('lostLockAnswer');
+    }
+    expect(armed).toBe(false);
+    expect(as.calls.refresh_token).toBe(before + 1);
+  }, 20_000);
+});
+
 describe('refresh whose outcome is unknown', () => {
   it('is retried once with the same token by a later vend, and invalid_grant then means consent again', async () => {
     as.script.expiresIn = 1;
