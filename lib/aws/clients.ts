@@ -17,7 +17,7 @@ let secrets: SecretsManagerClient | undefined;
 let kms: KMSClient | undefined;
 
 /** The timeouts and retries every client of the service shares (see DEADLINES for the bound). */
-export function boundedClientConfig() {
+function boundedClientConfig() {
   return {
     maxAttempts: DEADLINES.maxAttempts,
     retryMode: 'standard',
@@ -43,7 +43,7 @@ type Sender = { send(command: unknown, options?: unknown): Promise<unknown> };
  * middleware; wrappers (the DynamoDB document client, Powertools' SecretsProvider) all call
  * `send`, so this is the one place that sees every call.
  */
-export function withDeadline<T>(client: T): T {
+function withDeadline<T>(client: T): T {
   const target = client as unknown as Sender;
   const send = target.send.bind(target);
   target.send = (command: unknown, options?: unknown) => {

@@ -28,7 +28,7 @@ export function validateShape<T>(shapeName: string, input: unknown): T {
 
 const patternCache = new Map<string, RE2JS>();
 /** The compiled pattern of a shape; `matches` requires the whole value to match. */
-export function compiledPattern(pattern: string): RE2JS {
+function compiledPattern(pattern: string): RE2JS {
   let re = patternCache.get(pattern);
   if (!re) {
     re = RE2JS.compile(pattern);

@@ -24,3 +24,18 @@ export async function useBenchEnvironment(emulator: Emulator, stage: string, ove
   });
   return config;
 }
+
+/** A CustomOauth2 provider whose authorization server is a bench's own loopback token endpoint at `base`. */
+export function loopbackOauth2Provider(name: string, base: string) {
+  return {
+    name,
+    credentialProviderVendor: 'CustomOauth2',
+    oauth2ProviderConfigInput: {
+      customOauth2ProviderConfig: {
+        clientId: 'bench-client',
+        clientSecret: 'bench-client-secret',
+        oauthDiscovery: { authorizationServerMetadata: { issuer: base, authorizationEndpoint: `${base}/authorize`, tokenEndpoint: `${base}/token` } },
+      },
+    },
+  };
+}

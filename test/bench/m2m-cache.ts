@@ -10,7 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { ROOT, useBenchEnvironment } from './environment.js';
+import { loopbackOauth2Provider, ROOT, useBenchEnvironment } from './environment.js';
 
 const VENDS = Number(process.env.BENCH_M2M_VENDS ?? 10_000);
 const CHECKPOINT = 1_000;
@@ -74,17 +74,7 @@ async function child() {
       return result.body ? JSON.parse(result.body) : undefined;
     };
     await call(control, '/identities/CreateWorkloadIdentity', { name: 'm2m-agent' });
-    await call(control, '/identities/CreateOauth2CredentialProvider', {
-      name: 'm2m-bench',
-      credentialProviderVendor: 'CustomOauth2',
-      oauth2ProviderConfigInput: {
-        customOauth2ProviderConfig: {
-          clientId: 'bench-client',
-          clientSecret: 'bench-client-secret',
-          oauthDiscovery: { authorizationServerMetadata: { issuer: base, authorizationEndpoint: `${base}/authorize`, tokenEndpoint: `${base}/token` } },
-        },
-      },
-    });
+    await call(control, '/identities/CreateOauth2CredentialProvider', loopbackOauth2Provider('m2m-bench', base));
     const { workloadAccessToken } = await call(dataPlane, '/identities/GetWorkloadAccessToken', { workloadName: 'm2m-agent' });
     const samples: Sample[] = [];
     const started = Date.now();

@@ -13,7 +13,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { startEmulator } from '../../infra/local/emulator.js';
 import { apiEvent, lambdaContext } from '../setup/lambda-events.js';
-import { ROOT, useBenchEnvironment } from './environment.js';
+import { loopbackOauth2Provider, ROOT, useBenchEnvironment } from './environment.js';
 import { costTable, itemSize, readUnits, type VendProfile } from './cost.js';
 
 /** The environment before the vending bench pointed it at its own (by then stopped) emulator. */
@@ -248,17 +248,7 @@ async function oauth2Rows(call: (handler: any, path: string, body: unknown) => P
   const close = () => new Promise<void>((r) => tokenServer.close(() => r()));
   const base = `http://127.0.0.1:${(tokenServer.address() as { port: number }).port}`;
   try {
-    await call(control, '/identities/CreateOauth2CredentialProvider', {
-      name: 'bench-oauth',
-      credentialProviderVendor: 'CustomOauth2',
-      oauth2ProviderConfigInput: {
-        customOauth2ProviderConfig: {
-          clientId: 'bench-client',
-          clientSecret: 'bench-client-secret',
-          oauthDiscovery: { authorizationServerMetadata: { issuer: base, authorizationEndpoint: `${base}/authorize`, tokenEndpoint: `${base}/token` } },
-        },
-      },
-    });
+    await call(control, '/identities/CreateOauth2CredentialProvider', loopbackOauth2Provider('bench-oauth', base));
     const { workloadAccessToken: userWat } = await call(dataPlane, '/identities/GetWorkloadAccessTokenForUserId', { workloadName: 'bench-agent', userId: 'bench-user' });
     const clients = await import('../../lib/aws/clients.js');
     const { TokenVault } = await import('../../lib/token-vault/vault.js');
