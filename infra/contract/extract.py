@@ -1,17 +1,26 @@
 """Regenerates lib/contract/model.json: the identity operations of AgentCore's wire contract.
 
-The botocore service models (shipped with boto3/moto on every machine of this project) carry
-the exact constraints of every field: required members, lengths, patterns, enums. We keep only
-the operations this service implements and the shapes they reach, without documentation, so that
+The botocore service models carry the exact constraints of every field: required members, lengths,
+patterns, enums (the JS SDK's schemas carry none). We keep the identity operations (those under
+/identities, and the tag operations) and the shapes they reach, without documentation, so that
 validation at the edge is driven by the same data the official clients are generated from.
 
-Run: python3 infra/contract/extract.py
+The model comes from one pinned botocore release, BOTOCORE: the installed botocore when it is that
+release, otherwise its wheel fetched with `pip download` into node_modules/.cache. An update of the
+contract is a change of that one line, `npm run contract`, and whatever behaviour the new members
+bring. Payment operations are left out: this service does not implement them.
+
+Run: npm run contract   (python3 infra/contract/extract.py)
 """
 import gzip
+import io
 import json
 import os
+import subprocess
+import sys
+import zipfile
 
-import botocore
+BOTOCORE = "1.43.107"
 
 SERVICES = {
     "control": ("bedrock-agentcore-control", "2023-06-05"),
@@ -20,15 +29,48 @@ SERVICES = {
 KEEP_KEYS = {"type", "required", "members", "member", "key", "value", "min", "max", "pattern",
              "enum", "sensitive", "union", "error", "exception", "location", "locationName",
              "timestampFormat", "jsonvalue"}
+ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
-def load(service, version):
-    path = os.path.join(os.path.dirname(botocore.__file__), "data", service, version, "service-2.json")
-    if os.path.exists(path):
-        with open(path) as f:
-            return json.load(f)
-    with gzip.open(path + ".gz") as f:
-        return json.load(f)
+def installed_models():
+    try:
+        import botocore
+    except ImportError:
+        return None
+    if botocore.__version__ != BOTOCORE:
+        return None
+    base = os.path.join(os.path.dirname(botocore.__file__), "data")
+
+    def read(relative):
+        path = os.path.join(base, relative)
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                return f.read()
+        with gzip.open(path + ".gz") as f:
+            return f.read()
+    return read
+
+
+def wheel_models():
+    cache = os.path.join(ROOT, "node_modules", ".cache", "botocore-" + BOTOCORE)
+    wheels = [f for f in os.listdir(cache) if f.endswith(".whl")] if os.path.isdir(cache) else []
+    if not wheels:
+        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+                        "--dest", cache, "botocore==" + BOTOCORE], check=True)
+        wheels = [f for f in os.listdir(cache) if f.endswith(".whl")]
+    archive = zipfile.ZipFile(os.path.join(cache, wheels[0]))
+    names = set(archive.namelist())
+
+    def read(relative):
+        name = "botocore/data/" + relative
+        if name in names:
+            return archive.read(name)
+        return gzip.GzipFile(fileobj=io.BytesIO(archive.read(name + ".gz"))).read()
+    return read
+
+
+def load(read, service, version):
+    return json.loads(read(f"{service}/{version}/service-2.json"))
 
 
 def strip(node):
@@ -40,31 +82,22 @@ def strip(node):
     return kept
 
 
-def apply_overlay(out):
-    """Adds what the JS SDK clients already have and botocore's model does not (overlay.json)."""
-    import fnmatch
-    with open(os.path.join(os.path.dirname(__file__), "overlay.json")) as f:
-        overlay = json.load(f)
-    out["shapes"].update(overlay["shapes"])
-    for pattern, members in overlay["members"].items():
-        for name in fnmatch.filter(list(out["shapes"]), pattern):
-            for member, target in members.items():
-                out["shapes"][name]["members"][member] = {"shape": target}
-    for pattern, optional in overlay["optional"].items():
-        for name in fnmatch.filter(list(out["shapes"]), pattern):
-            shape = out["shapes"][name]
-            shape["required"] = [m for m in shape.get("required", []) if m not in optional]
+def is_identity_operation(name, uri):
+    if "Payment" in name:
+        return False
+    return uri.startswith("/identities") or uri.startswith("/tags/")
 
 
 def main():
+    read = installed_models() or wheel_models()
     out = {"operations": {}, "shapes": {}}
     for plane, (service, version) in SERVICES.items():
-        model = load(service, version)
+        model = load(read, service, version)
         shapes = model["shapes"]
         wanted = []
         for name, op in sorted(model["operations"].items()):
             uri = op["http"]["requestUri"]
-            if not uri.startswith("/identities") or "Payment" in name:
+            if not is_identity_operation(name, uri):
                 continue
             out["operations"][name] = {
                 "plane": plane,
@@ -93,9 +126,8 @@ def main():
                 if ref:
                     wanted.append(ref["shape"])
         out.setdefault("source", {})[plane] = {"service": service, "apiVersion": version,
-                                               "botocore": botocore.__version__}
-    apply_overlay(out)
-    target = os.path.join(os.path.dirname(__file__), "..", "..", "lib", "contract", "model.json")
+                                               "botocore": BOTOCORE}
+    target = os.path.join(ROOT, "lib", "contract", "model.json")
     with open(target, "w") as f:
         json.dump(out, f, indent=1, sort_keys=True)
         f.write("\n")

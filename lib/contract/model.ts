@@ -26,7 +26,7 @@ export interface Shape {
 
 export interface Operation {
   plane: 'control' | 'data';
-  method: 'POST';
+  method: 'POST' | 'GET' | 'DELETE';
   path: string;
   status: number;
   input: string;
@@ -77,7 +77,6 @@ export const edgeLimits: Readonly<Record<string, EdgeLimit>> = Object.freeze({
   ResponseType: { maxLength: 128 },
   SubnetIds: { maxItems: 16 },
   // A managed secret holds {"apiKey": <value>}: its JSON form must leave room in 65,536 bytes.
-  ApiKeyType: { maxJsonBytes: 65_000 },
-  ClientSecretType: { maxJsonBytes: 65_000 },
+  DefaultApiKeyType: { maxJsonBytes: 65_000 },
   DefaultClientSecretType: { maxJsonBytes: 65_000 },
 });

@@ -69,7 +69,7 @@ function secretFields(field: string): SecretFields {
 }
 
 function secretInput(config: ConfigInput): SecretInput {
-  return { value: config.clientSecret || undefined, source: config.clientSecretSource, config: config.clientSecretConfig };
+  return { value: config.clientSecret, source: config.clientSecretSource, config: config.clientSecretConfig };
 }
 
 /** Resolves everything about a provider but its secret; every refusal names the field. */

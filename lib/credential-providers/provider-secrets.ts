@@ -51,6 +51,11 @@ export class ProviderSecrets {
   /** Checks the combination of members; says which source the request asks for. */
   sourceOf(input: SecretInput, fields: SecretFields, { valueRequired }: { valueRequired: boolean }): SecretSource {
     const source = input.source ?? (input.config ? 'EXTERNAL' : 'MANAGED');
+    // The model allows an empty value (length 0); no API or authorization server accepts an empty
+    // credential, so storing one would only move the failure to the first vend.
+    if (input.value === '') {
+      throw ValidationException.field(fields.value, `must not be empty: give the credential, or set ${fields.source} to EXTERNAL and ${fields.config} to read it from your own secret`);
+    }
     if (source === 'EXTERNAL') {
       if (!input.config) throw ValidationException.field(fields.config, `is required when ${fields.source} is EXTERNAL`);
       if (input.value !== undefined) throw ValidationException.field(fields.value, `must not be given when ${fields.source} is EXTERNAL`);

@@ -179,6 +179,7 @@ describe('API key credential provider input that is refused, with nothing stored
     ['EXTERNAL without a secret config', () => ({ apiKeySecretSource: 'EXTERNAL' }), 'apiKeySecretConfig'],
     ['EXTERNAL with an apiKey as well', (s) => ({ apiKeySecretSource: 'EXTERNAL', apiKey: 'x', apiKeySecretConfig: { secretId: s.arn, jsonKey: 'token' } }), 'apiKey'],
     ['MANAGED with a secret config', (s) => ({ apiKeySecretSource: 'MANAGED', apiKey: 'x', apiKeySecretConfig: { secretId: s.arn, jsonKey: 'token' } }), 'apiKeySecretConfig'],
+    ['a JSON key over the model limit of 128', (s) => ({ apiKeySecretSource: 'EXTERNAL', apiKeySecretConfig: { secretId: s.arn, jsonKey: 'k'.repeat(129) } }), 'apiKeySecretConfig.jsonKey'],
     ['a secret config without jsonKey', (s) => ({ apiKeySecretSource: 'EXTERNAL', apiKeySecretConfig: { secretId: s.arn } }), 'apiKeySecretConfig.jsonKey'],
     ['a secret that does not exist', () => ({ apiKeySecretSource: 'EXTERNAL', apiKeySecretConfig: { secretId: 'no/such/secret', jsonKey: 'token' } }), 'apiKeySecretConfig.secretId'],
     ['a JSON key the secret lacks', (s) => ({ apiKeySecretSource: 'EXTERNAL', apiKeySecretConfig: { secretId: s.arn, jsonKey: 'missing' } }), 'apiKeySecretConfig.jsonKey'],
@@ -197,6 +198,16 @@ describe('API key credential provider input that is refused, with nothing stored
     expect(response.body.fieldList.map((f: { name: string }) => f.name)).toContain(field);
     expect(await storedProvider(name)).toBeUndefined();
     expect(await managedSecretsOf(name)).toEqual([]);
+  });
+
+  it('says why an empty apiKey is refused, on create and on update', async () => {
+    const name = uniqueName('empty');
+    const created = await rawCall('/identities/CreateApiKeyCredentialProvider', JSON.stringify({ name, apiKey: '' }));
+    expect(created.body.message).toMatch(/'apiKey' must not be empty/);
+    await client.send(new CreateApiKeyCredentialProviderCommand({ name, apiKey: secretValue('kept') }));
+    const updated = await rawCall('/identities/UpdateApiKeyCredentialProvider', JSON.stringify({ name, apiKey: '' }));
+    expect(updated.errorType).toBe('ValidationException');
+    expect(updated.body.message).toMatch(/'apiKey' must not be empty/);
   });
 
   it('refuses the service own secrets as EXTERNAL: another provider managed secret, and the key ring', async () => {

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CreatePaymentCredentialProviderCommand,
   CreateWorkloadIdentityCommand,
   DeleteWorkloadIdentityCommand,
   GetWorkloadIdentityCommand,
+  ListConsentPortalsCommand,
   ListWorkloadIdentitiesCommand,
   UpdateWorkloadIdentityCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
@@ -213,6 +215,17 @@ describe('workload identity input validation', () => {
       expect(response.status).toBe(404);
       expect(response.errorType).toBe('UnknownOperationException');
       expect(response.body.message).toBeTypeOf('string');
+    }
+  });
+
+  it('answers operations of the model it does not implement with UnknownOperationException, through the official client', async () => {
+    for (const command of [
+      new ListConsentPortalsCommand({}),
+      new CreatePaymentCredentialProviderCommand({ name: uniqueName('pay'), credentialProviderVendor: 'CoinbaseCDP', providerConfigurationInput: { coinbaseCdpConfiguration: { apiKeyId: 'k', apiKeySecret: 's', walletSecret: 'w' } } } as never),
+    ]) {
+      const error = await failure(client.send(command as never));
+      expect(error.name).toBe('UnknownOperationException');
+      expect(error.$metadata.httpStatusCode).toBe(404);
     }
   });
 });

@@ -10,6 +10,16 @@ import { matchesPattern } from '../../lib/contract/validate.js';
 
 /** A valid value of every patterned shape (the fuzz test builds requests from them too). */
 export const PATTERN_SAMPLES: Record<string, string> = {
+  AdditionalClaimName: 'urn:x#tenant.id-1',
+  AllowedScopeType: 'read:all',
+  ConsentPortalArnType: 'arn:aws:bedrock-agentcore:us-east-1:123456789012:consent-portal/portal_1-AbCdE12345',
+  ConsentPortalIdType: 'portal_1-AbCdE12345',
+  ConsentPortalIdentifier: 'portal_1-AbCdE12345',
+  ConsentPortalNameType: 'portal_1',
+  ConsentPortalSourceIdentifierType: 'my-gateway-abcde12345',
+  ExecutionRoleArnType: 'arn:aws:iam::123456789012:role/service/portal-role',
+  OAuth2CredentialProviderArn: 'arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/oauth2credentialprovider/p_1',
+  TaggableResourcesArn: 'arn:aws:bedrock-agentcore:us-east-1:123456789012:workload-identity-directory/default/workload-identity/agent-1',
   ApiKeyCredentialProviderArnType: 'arn:aws:acps:us-east-1:123456789012:token-vault/default/apikeycredentialprovider/p-1',
   CredentialProviderArnType: 'arn:aws:acps:us-east-1:123456789012:token-vault/default/oauth2credentialprovider/p-1',
   CredentialProviderName: 'provider_1-a',
