@@ -5,6 +5,8 @@ import {
   DescribeSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
   UpdateSecretVersionStageCommand,
   paginateListSecrets,
   type SecretsManagerClient,
@@ -61,6 +63,15 @@ export class SecretsManagerSecretStore implements SecretStore {
       }),
     );
     return ARN!;
+  }
+
+  async setManagedTags(arn: string, tags: Record<string, string>): Promise<void> {
+    const { Tags: current = [] } = await this.client.send(new DescribeSecretCommand({ SecretId: arn }));
+    const had = new Map(current.map((tag) => [tag.Key!, tag.Value ?? '']));
+    const changed = Object.keys(tags).filter((key) => had.get(key) !== tags[key]);
+    const gone = [...had.keys()].filter((key) => !Object.hasOwn(tags, key));
+    if (changed.length > 0) await this.client.send(new TagResourceCommand({ SecretId: arn, Tags: changed.map((Key) => ({ Key, Value: tags[Key]! })) }));
+    if (gone.length > 0) await this.client.send(new UntagResourceCommand({ SecretId: arn, TagKeys: gone }));
   }
 
   async stageManaged(arn: string, value: string, versionId: string): Promise<void> {
