@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { CreateSecretCommand, DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { controlClient, emulatorDocumentClient, emulatorSecretsClient, failure, secretValue, stack, uniqueName } from '../setup/clients.js';
+import { controlClient, emulatorDocumentClient, emulatorSecretsClient, failure, rawCall, secretValue, stack, uniqueName } from '../setup/clients.js';
 
 const client = controlClient();
 const sm = emulatorSecretsClient();
@@ -73,6 +73,26 @@ describe('tags of workload identities', () => {
     await client.send(new CreateWorkloadIdentityCommand({ name }));
     await Promise.all(Array.from({ length: 6 }, (_, i) => tag(identityArn(name), { [`k${i}`]: `v${i}` })));
     expect(await listTags(identityArn(name))).toEqual(Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`k${i}`, `v${i}`])));
+  });
+});
+
+describe('tag requests on the wire', () => {
+  it('find the ARN encoded or not, read it from the path alone, and keep keys named like Object.prototype members', async () => {
+    const [name, other] = [uniqueName('tagged-raw'), uniqueName('tagged-raw')];
+    await Promise.all([name, other].map((n) => client.send(new CreateWorkloadIdentityCommand({ name: n }))));
+    const body = '{"resourceArn":"' + identityArn(other) + '","tags":{"__proto__":"p","constructor":"c","plain":"v"}}';
+    expect((await rawCall(`/tags/${identityArn(name)}`, body)).status).toBe(204);
+    const listed = await rawCall(`/tags/${encodeURIComponent(identityArn(name))}`, '', 'GET');
+    expect(listed.status).toBe(200);
+    expect(Object.keys(listed.body.tags).sort()).toEqual(['__proto__', 'constructor', 'plain']);
+    expect(listed.body.tags.__proto__).toBe('p');
+    expect(await listTags(identityArn(other))).toEqual({});
+
+    const removed = await rawCall(`/tags/${encodeURIComponent(identityArn(name))}?tagKeys=__proto__&tagKeys=plain`, '', 'DELETE');
+    expect(removed.status).toBe(204);
+    expect(Object.keys((await rawCall(`/tags/${identityArn(name)}`, '', 'GET')).body.tags)).toEqual(['constructor']);
+    const noKeys = await rawCall(`/tags/${encodeURIComponent(identityArn(name))}`, '', 'DELETE');
+    expect([noKeys.status, noKeys.errorType]).toEqual([400, 'ValidationException']);
   });
 });
 
