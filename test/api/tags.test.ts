@@ -67,13 +67,6 @@ describe('tags of workload identities', () => {
     await client.send(new CreateWorkloadIdentityCommand({ name }));
     expect(await listTags(identityArn(name))).toEqual({});
   });
-
-  it('keeps every key of concurrent TagResource calls', async () => {
-    const name = uniqueName('tagged-race');
-    await client.send(new CreateWorkloadIdentityCommand({ name }));
-    await Promise.all(Array.from({ length: 6 }, (_, i) => tag(identityArn(name), { [`k${i}`]: `v${i}` })));
-    expect(await listTags(identityArn(name))).toEqual(Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`k${i}`, `v${i}`])));
-  });
 });
 
 describe('tag requests on the wire', () => {
@@ -116,14 +109,25 @@ describe('tags of credential providers', () => {
     expect(await listTags(arn)).toEqual({ owner: 'y', env: 'prod' });
     expect(await secretTags(secretArn)).toEqual({ owner: 'y', env: 'prod', [MARK]: `apikey/${name}` });
 
-    // An update keeps them, and concurrent tag calls leave the secret with what the provider has.
+    // An update keeps them (concurrent calls: tags-concurrency.test.ts).
     await client.send(new UpdateApiKeyCredentialProviderCommand({ name, apiKey: secretValue('tags-rotated') }));
-    await Promise.all(['a', 'b', 'c', 'd'].map((k) => tag(arn, { [k]: k })));
+    for (const k of ['a', 'b', 'c', 'd']) await tag(arn, { [k]: k });
     const expected = { owner: 'y', env: 'prod', a: 'a', b: 'b', c: 'c', d: 'd' };
     expect(await listTags(arn)).toEqual(expected);
     expect(await secretTags(secretArn)).toEqual({ ...expected, [MARK]: `apikey/${name}` });
     await client.send(new DeleteApiKeyCredentialProviderCommand({ name }));
     expect((await failure(listTags(arn))).name).toBe('ResourceNotFoundException');
+  });
+
+  it('gives a managed secret all 50 tags of its provider, the service mark yielding (Secrets Manager holds 50 per secret)', async () => {
+    const { name, arn, secretArn } = await apiKeyProvider({ k0: 'v' });
+    await tag(arn, Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`k${i + 1}`, 'v'])));
+    const full = await secretTags(secretArn);
+    expect(Object.keys(full)).toHaveLength(50);
+    expect(full[MARK]).toBeUndefined();
+    await untag(arn, ['k0']);
+    expect(await secretTags(secretArn)).toMatchObject({ k1: 'v', [MARK]: `apikey/${name}` });
+    expect(Object.keys(await secretTags(secretArn))).toHaveLength(50);
   });
 
   it('never tags an EXTERNAL secret, which is the customer’s', async () => {
