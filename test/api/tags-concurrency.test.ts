@@ -1,7 +1,7 @@
 /**
- * Concurrent tag calls, interleaved on purpose: both read the record before either writes, so
- * that the second write meets a version that moved. The writes themselves are sent one at a
- * time: moto runs requests on threads and does not make a conditional update atomic (two of six
+ * Tag calls that race or fail half-way, run in process against the emulator. Concurrent calls
+ * are interleaved on purpose: both read the record before either writes, so that the second
+ * write meets a version that moved. The writes themselves are sent one at a time: moto runs requests on threads and does not make a conditional update atomic (two of six
  * simultaneous UpdateItems conditioned on one version can both succeed there), which DynamoDB
  * does; racing them for real would test the emulator, not this service.
  */
@@ -18,7 +18,9 @@ import { taggableKinds } from '../../lib/resource-tags/taggable-kinds.js';
 import { SecretsManagerSecretStore } from '../../lib/secrets/secrets-manager-store.js';
 import { DynamoDbWorkloadIdentityStore } from '../../lib/workload-identities/dynamodb-store.js';
 import { testCaller } from '../fakes/caller.js';
-import { controlClient, secretValue, stack, uniqueName } from '../setup/clients.js';
+import { toAgentCoreError } from '../../lib/aws/errors.js';
+import { httpStatusOf } from '../../lib/errors.js';
+import { controlClient, emulatorDocumentClient, secretValue, stack, uniqueName } from '../setup/clients.js';
 
 const env = stack.functionEnvironment;
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -57,8 +59,10 @@ function interleavingClient(readers: number) {
   return { documents: DynamoDBDocumentClient.from(client), stats };
 }
 
-function tagOperations(documents: DynamoDBDocumentClient) {
-  const secrets = new ProviderSecrets(new SecretsManagerSecretStore(new SecretsManagerClient({ endpoint: stack.emulatorEndpoint, region: stack.region, credentials }), env.SERVICE_KMS_KEY_ID!), {
+const secretsClient = () => new SecretsManagerClient({ endpoint: stack.emulatorEndpoint, region: stack.region, credentials, maxAttempts: 1 });
+
+function tagOperations(documents: DynamoDBDocumentClient, sm = secretsClient()) {
+  const secrets = new ProviderSecrets(new SecretsManagerSecretStore(sm, env.SERVICE_KMS_KEY_ID!), {
     managedSecretPrefix: env.MANAGED_SECRET_PREFIX!,
     maxAgeSeconds: 60,
     reservedSecretNames: [],
@@ -69,6 +73,13 @@ function tagOperations(documents: DynamoDBDocumentClient) {
     secrets,
   });
   return resourceTagOperations({ kinds });
+}
+
+const MARK = 'agentcore-identity:credential-provider';
+
+async function secretTags(secretArn: string): Promise<Record<string, string>> {
+  const { Tags = [] } = await secretsClient().send(new DescribeSecretCommand({ SecretId: secretArn }));
+  return Object.fromEntries(Tags.map((t) => [t.Key!, t.Value!]));
 }
 
 const listed = async (resourceArn: string) => ({ ...(await control.send(new ListTagsForResourceCommand({ resourceArn }))).tags });
@@ -97,8 +108,35 @@ describe('concurrent TagResource calls', () => {
     ]);
     expect(stats.refusedWrites).toBe(1);
     expect(await listed(resourceArn)).toEqual({ team: 'agents', a: '1' });
-    const sm = new SecretsManagerClient({ endpoint: stack.emulatorEndpoint, region: stack.region, credentials });
-    const { Tags = [] } = await sm.send(new DescribeSecretCommand({ SecretId: created.apiKeySecretArn!.secretArn! }));
-    expect(Object.fromEntries(Tags.map((t) => [t.Key, t.Value]))).toEqual({ team: 'agents', a: '1', 'agentcore-identity:credential-provider': `apikey/${name}` });
+    expect(await secretTags(created.apiKeySecretArn!.secretArn!)).toEqual({ team: 'agents', a: '1', [MARK]: `apikey/${name}` });
+  });
+});
+
+describe('a TagResource whose secret write fails', () => {
+  it('keeps the provider tagged, fails retryably, and its retry tags the secret', async () => {
+    const name = uniqueName('tag-torn');
+    const created = await control.send(new CreateApiKeyCredentialProviderCommand({ name, apiKey: secretValue('tag-torn'), tags: { team: 'agents' } }));
+    const secretArn = created.apiKeySecretArn!.secretArn!;
+    const sm = secretsClient();
+    let failures = 1;
+    sm.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'TagResourceCommand' && failures-- > 0) {
+          throw Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable', $fault: 'server', $metadata: { httpStatusCode: 503 } });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'failOneSecretTagWrite' },
+    );
+    const ops = tagOperations(emulatorDocumentClient(), sm);
+    const resourceArn = apiKeyCredentialProviderArn(where, name);
+    const error = await ops.tag({ resourceArn, tags: { a: '1' } }, testCaller(where)).catch((e: unknown) => e);
+    expect(toAgentCoreError(error).errorType).toBe('InternalServerException');
+    expect(httpStatusOf(toAgentCoreError(error))).toBe(503);
+    expect(await listed(resourceArn)).toEqual({ team: 'agents', a: '1' });
+    expect(await secretTags(secretArn)).toEqual({ team: 'agents', [MARK]: `apikey/${name}` });
+
+    await ops.tag({ resourceArn, tags: { a: '1' } }, testCaller(where));
+    expect(await secretTags(secretArn)).toEqual({ team: 'agents', a: '1', [MARK]: `apikey/${name}` });
   });
 });
