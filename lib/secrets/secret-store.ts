@@ -44,8 +44,8 @@ export interface SecretStore {
   /** Takes PENDING_STAGE off a version that lost its race, if it still holds it. */
   unstageManaged(arn: string, versionId: string): Promise<void>;
   /**
-   * Makes a managed secret's tags exactly `tags`: adds and changes what differs, then removes
-   * the keys not in `tags`. Idempotent, so a caller that failed half-way simply calls again.
+   * Makes a managed secret's tags exactly `tags`: removes the keys not in `tags`, then adds and
+   * changes what differs. Idempotent, so a caller that failed half-way simply calls again.
    */
   setManagedTags(arn: string, tags: Record<string, string>): Promise<void>;
   /** Deletes at once; only for a secret no record names (the provider is gone, or never was). */
