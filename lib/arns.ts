@@ -12,7 +12,7 @@ const NAMESPACE = 'bedrock-agentcore';
 /** The namespace credential provider ARNs were minted in before; accepted on input. */
 const LEGACY_NAMESPACE = 'acps';
 
-/** What an ARN can name here. Adding a kind (consent portals) is one entry in RESOURCE_PATHS. */
+/** What an ARN can name here. A new kind (consent portals) is a name here and its path in RESOURCE_PATHS. */
 export type ResourceKind = 'workload-identity' | 'apikey-credential-provider' | 'oauth2-credential-provider';
 
 /** The resource part of each kind's ARN, up to its name: `<collection>/<id>/<type>/`. */
