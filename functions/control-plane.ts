@@ -3,12 +3,13 @@ import { apiHandler, lateAnswer, type OperationTable } from '../lib/http/api-han
 import {
   apiKeyProviderService as apiKeys,
   oauth2ProviderService as oauth2,
+  resourceTagService as tags,
   tokenVaultService as vault,
   workloadIdentityService as identities,
   callerSettings,
 } from '../lib/wiring.js';
 
-/** Control plane: workload identities, credential providers and the token vault's settings. */
+/** Control plane: workload identities, credential providers, the token vault's settings, and tags. */
 export const operations = {
   CreateWorkloadIdentity: (input, caller) => identities().create(input, caller),
   GetWorkloadIdentity: (input, caller) => identities().get(input, caller),
@@ -30,6 +31,10 @@ export const operations = {
 
   GetTokenVault: (input) => vault().get(input),
   SetTokenVaultCMK: (input, caller) => vault().set(input, caller),
+
+  TagResource: (input, caller) => tags().tag(input, caller),
+  UntagResource: (input, caller) => tags().untag(input, caller),
+  ListTagsForResource: (input, caller) => tags().list(input, caller),
 } satisfies OperationTable;
 
 // Answers with an AgentCore error before the function's timeout, whatever stalls.

@@ -10,6 +10,8 @@ import { oauth2Callback } from './oauth2/callback.js';
 import { ConsentSecrets } from './oauth2/consent.js';
 import { DynamoDbSessionStore } from './oauth2/dynamodb-sessions.js';
 import { PageTokens } from './pagination.js';
+import { resourceTagOperations } from './resource-tags/resource-tags.js';
+import { taggableKinds } from './resource-tags/taggable-kinds.js';
 import { apiKeyVending } from './vending/api-key-vending.js';
 import { CachedVendingLookup } from './vending/cached-lookup.js';
 import { completeResourceTokenAuth } from './vending/complete-auth.js';
@@ -109,6 +111,10 @@ export const oauth2ProviderService = /* @__PURE__ */ once(() =>
       await Promise.all(refs.flatMap((ref) => [vaultStore().deleteByProvider(ref), sessionStore().deleteByProvider(ref)]));
     },
   }),
+);
+
+export const resourceTagService = /* @__PURE__ */ once(() =>
+  resourceTagOperations({ kinds: taggableKinds({ identities: identityStore(), providers: providerStore(), secrets: providerSecrets() }) }),
 );
 
 export const tokenVaultService = /* @__PURE__ */ once(() => tokenVaultSettings({ store: vaultStore(), keys: keyService() }));

@@ -6,6 +6,9 @@ import model from './model.json' with { type: 'json' };
  */
 export interface ShapeRef {
   shape: string;
+  /** Where a member travels when not in the JSON body: the URI path or the query string. */
+  location?: 'uri' | 'querystring' | 'header';
+  locationName?: string;
 }
 
 export interface Shape {
@@ -41,9 +44,13 @@ export type OperationName = keyof typeof model.operations;
 
 const byPath = new Map(Object.entries(operations).map(([name, op]) => [`${op.method} ${op.path}`, name as OperationName]));
 
-/** The operation an API Gateway route key (`POST /identities/...`) stands for, if any. */
+/**
+ * The operation an API Gateway route key (`POST /identities/...`) stands for, if any. A route may
+ * declare a path member greedy (`/tags/{resourceArn+}`, so that an ARN matches whether or not the
+ * gateway splits its encoded slashes): it stands for the contract's `{resourceArn}`.
+ */
 export function operationForRoute(method: string, path: string): OperationName | undefined {
-  return byPath.get(`${method.toUpperCase()} ${path}`);
+  return byPath.get(`${method.toUpperCase()} ${path.replace(/\{(\w+)\+\}/g, '{$1}')}`);
 }
 
 /**
@@ -56,12 +63,14 @@ export function operationForRoute(method: string, path: string): OperationName |
  * - an OAuth2 provider: tags (77 KB) + issuer, endpoints and discovery URL (33 KB) + 10 response
  *   types x 128 x 4 + 100 actor-token scopes x 128 x 4 = about 170 KB.
  * `maxLength` applies to strings the model leaves unbounded, `maxItems` to lists and maps the model
- * leaves unbounded, `maxJsonBytes` to values the service stores inside a JSON secret.
+ * leaves unbounded, `maxJsonBytes` to values the service stores inside a JSON secret. `pattern`
+ * replaces the model's pattern where that refuses what the service must accept.
  */
 export interface EdgeLimit {
   maxItems?: number;
   maxLength?: number;
   maxJsonBytes?: number;
+  pattern?: string;
 }
 
 /** Strings the model leaves unbounded (URLs, identifiers, page tokens) are at most this long. */
@@ -79,4 +88,10 @@ export const edgeLimits: Readonly<Record<string, EdgeLimit>> = Object.freeze({
   // A managed secret holds {"apiKey": <value>}: its JSON form must leave room in 65,536 bytes.
   DefaultApiKeyType: { maxJsonBytes: 65_000 },
   DefaultClientSecretType: { maxJsonBytes: 65_000 },
+  // The ARN of a tag operation. The model's pattern admits neither the `acps` namespace that
+  // credential provider ARNs were minted in before nor, with its `[a-z-]+` resource types,
+  // `oauth2credentialprovider`. The resource is then identified by lib/arns.ts parseResourceArn.
+  TaggableResourcesArn: {
+    pattern: 'arn:(?:[^:]+)?:(?:bedrock-agentcore|acps):[a-z0-9-]+:[0-9]{12}:([a-z0-9-]+/[^/]+)(?:/[a-z0-9-]+/[^/]+)*',
+  },
 });

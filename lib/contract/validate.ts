@@ -161,7 +161,8 @@ function checkString(site: Site, value: unknown): unknown {
   if (limit.maxJsonBytes !== undefined && Buffer.byteLength(JSON.stringify(value), 'utf8') > limit.maxJsonBytes) {
     return fail(site, `${MUST} have a size less than or equal to ${limit.maxJsonBytes} bytes once JSON-encoded`);
   }
-  if (shape.pattern && !matchesPattern(shape.pattern, value)) return fail(site, `${MUST} satisfy regular expression pattern: ${shape.pattern}`);
+  const pattern = limit.pattern ?? shape.pattern;
+  if (pattern && !matchesPattern(pattern, value)) return fail(site, `${MUST} satisfy regular expression pattern: ${pattern}`);
   return value;
 }
 

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { conditionally, deleteIncarnation } from '../aws/conditional.js';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { indexPages, queryPage } from '../aws/dynamodb-pages.js';
-import { tagsFromStored, tagsToStored } from '../aws/stored-tags.js';
+import { tagsFromStored, tagsToStored, versionedTagsUpdate } from '../aws/stored-tags.js';
 import type { Page } from '../pagination.js';
 import { RetriedWriteRefused, type CredentialProviderRecord, type CredentialProviderStore, type ProviderKey, type ProviderKind } from './store.js';
 
@@ -44,6 +44,10 @@ export class DynamoDbCredentialProviderStore implements CredentialProviderStore 
         ExpressionAttributeValues: { ':expected': expectedVersion },
       }),
     );
+  }
+
+  async updateTags(key: ProviderKey, tags: Record<string, string>, expectedVersion: number | undefined): Promise<boolean> {
+    return this.conditional(versionedTagsUpdate(this.tableName, { kind: key.kind, name: key.name }, tags, expectedVersion));
   }
 
   async delete(key: ProviderKey): Promise<CredentialProviderRecord | undefined> {

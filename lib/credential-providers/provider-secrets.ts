@@ -33,6 +33,18 @@ export interface SecretChange {
 }
 
 const MANAGED_JSON_KEY: Record<ProviderKind, string> = { apikey: 'apiKey', oauth2: 'clientSecret' };
+/** Secrets Manager's limit of tags per secret, the same as a provider's. */
+const MAX_SECRET_TAGS = 50;
+
+/**
+ * A managed secret carries its provider's tags and the service's mark naming the provider, which
+ * no tag of the provider's overrides; the mark yields when the provider has all 50 tags.
+ */
+function managedSecretTags(kind: ProviderKind, name: string, tags: Record<string, string>): Record<string, string> {
+  const mark = 'agentcore-identity:credential-provider';
+  if (Object.keys(tags).length >= MAX_SECRET_TAGS && !Object.hasOwn(tags, mark)) return { ...tags };
+  return { ...tags, [mark]: `${kind}/${name}` };
+}
 
 /**
  * The one place that knows MANAGED from EXTERNAL secrets: checks a customer's secret before a
@@ -131,11 +143,16 @@ export class ProviderSecrets {
     const secretArn = await this.secrets.createManaged({
       name: secretName,
       value: JSON.stringify({ [jsonKey]: value }),
-      tags: { ...tags, 'agentcore-identity:credential-provider': `${kind}/${name}` },
+      tags: managedSecretTags(kind, name, tags),
       description: `Credential of the ${kind === 'apikey' ? 'API key' : 'OAuth2'} credential provider ${name}`,
       versionId,
     });
     return { secretSource: 'MANAGED', secretArn, jsonKey, secretVersionId: versionId };
+  }
+
+  /** Gives a managed secret its provider's tags as `record` has them; a customer's secret is never touched. */
+  async retag(record: CredentialProviderRecord): Promise<void> {
+    if (record.secretSource === 'MANAGED') await this.secrets.setManagedTags(record.secretArn, managedSecretTags(record.kind, record.name, record.tags));
   }
 
   /** Removes the service's own secret; a customer's secret is never touched. */

@@ -62,6 +62,8 @@ export interface CredentialProviderStore {
   get(key: ProviderKey): Promise<CredentialProviderRecord | undefined>;
   /** Writes `record` if the stored version is still `expectedVersion`; false otherwise (or RetriedWriteRefused). */
   replace(record: CredentialProviderRecord, expectedVersion: number): Promise<boolean>;
+  /** Replaces the tags if the record is still at `expectedVersion` (see versionedTagsUpdate); false otherwise, or when it is gone. */
+  updateTags(key: ProviderKey, tags: Record<string, string>, expectedVersion: number | undefined): Promise<boolean>;
   /** Returns what was deleted, if anything. */
   delete(key: ProviderKey): Promise<CredentialProviderRecord | undefined>;
   list(kind: ProviderKind, limit: number, after?: string): Promise<Page<CredentialProviderRecord>>;

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { operationForRoute, operations, type OperationName } from '../contract/model.js';
+import { operationForRoute, operations, shapes, type OperationName } from '../contract/model.js';
 import { validateShape } from '../contract/validate.js';
 import { AgentCoreError, DependencyFailure, httpStatusOf, UnknownOperationException, ValidationException } from '../errors.js';
 import { toAgentCoreError } from '../aws/errors.js';
@@ -35,7 +35,7 @@ export function apiHandler(table: OperationTable, settings: () => CallerSettings
       if (!operation || !impl) throw new UnknownOperationException('The requested operation is not supported by this endpoint.');
       logger.appendKeys({ operation });
       const spec = operations[operation]!;
-      const input = validateShape(spec.input, parseBody(event));
+      const input = validateShape(spec.input, requestInput(event, spec.input));
       const output = await impl(input, callerContext(event, context, requestId, settings()));
       const line = audited(spec.status);
       if (line) logger.info('audit', line);
@@ -63,6 +63,48 @@ export function apiHandler(table: OperationTable, settings: () => CallerSettings
 function resolveOperation(event: Event): OperationName | undefined {
   const [method, path] = (event.routeKey ?? '').split(' ');
   return method && path ? operationForRoute(method, path) : undefined;
+}
+
+/**
+ * The operation's input as restJson1 carries it: the JSON body, plus the members the contract
+ * places in the path (`location: uri`) or the query string, which override any body member of
+ * the same name. A query member of list type takes every value given under its name.
+ */
+function requestInput(event: Event, inputShape: string): unknown {
+  const body = parseBody(event);
+  const members = shapes[inputShape]?.members ?? {};
+  const located = Object.entries(members).filter(([, ref]) => ref.location === 'uri' || ref.location === 'querystring');
+  if (located.length === 0 || typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  const input: Record<string, unknown> = { ...body };
+  const query = new URLSearchParams(event.rawQueryString ?? '');
+  for (const [member, ref] of located) {
+    delete input[member];
+    const name = ref.locationName ?? member;
+    const value = ref.location === 'uri' ? pathParameter(event, name) : queryValue(query, name, shapes[ref.shape]?.type === 'list');
+    if (value !== undefined) input[member] = value;
+  }
+  return input;
+}
+
+/**
+ * Deployed, API Gateway hands path parameters decoded; serverless-offline may hand them still
+ * percent-encoded. None of the values our path members admit holds a '%', so one that does is
+ * decoded here; what does not decode is left as it is, for validation to refuse.
+ */
+function pathParameter(event: Event, name: string): string | undefined {
+  const value = event.pathParameters?.[name];
+  if (value === undefined || !value.includes('%')) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+function queryValue(query: URLSearchParams, name: string, list: boolean): string | string[] | undefined {
+  const values = query.getAll(name);
+  if (values.length === 0) return undefined;
+  return list ? values : values[0];
 }
 
 function parseBody(event: Event): unknown {

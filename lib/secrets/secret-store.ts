@@ -43,6 +43,11 @@ export interface SecretStore {
   promoteManaged(arn: string, versionId: string): Promise<boolean>;
   /** Takes PENDING_STAGE off a version that lost its race, if it still holds it. */
   unstageManaged(arn: string, versionId: string): Promise<void>;
+  /**
+   * Makes a managed secret's tags exactly `tags`: removes the keys not in `tags`, then adds and
+   * changes what differs. Idempotent, so a caller that failed half-way simply calls again.
+   */
+  setManagedTags(arn: string, tags: Record<string, string>): Promise<void>;
   /** Deletes at once; only for a secret no record names (the provider is gone, or never was). */
   deleteManaged(arn: string): Promise<void>;
   /** Deletes with a recovery window: for the sweep, which decides from listings. */

@@ -5,6 +5,8 @@ import {
   DescribeSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
   UpdateSecretVersionStageCommand,
   paginateListSecrets,
   type SecretsManagerClient,
@@ -61,6 +63,16 @@ export class SecretsManagerSecretStore implements SecretStore {
       }),
     );
     return ARN!;
+  }
+
+  async setManagedTags(arn: string, tags: Record<string, string>): Promise<void> {
+    const { Tags: current = [] } = await this.client.send(new DescribeSecretCommand({ SecretId: arn }));
+    const had = new Map(current.map((tag) => [tag.Key!, tag.Value ?? '']));
+    const changed = Object.keys(tags).filter((key) => had.get(key) !== tags[key]);
+    const gone = [...had.keys()].filter((key) => !Object.hasOwn(tags, key));
+    // Removals first: a secret holds at most 50 tags, and one at the limit may be swapping a key.
+    if (gone.length > 0) await this.client.send(new UntagResourceCommand({ SecretId: arn, TagKeys: gone }));
+    if (changed.length > 0) await this.client.send(new TagResourceCommand({ SecretId: arn, Tags: changed.map((Key) => ({ Key, Value: tags[Key]! })) }));
   }
 
   async stageManaged(arn: string, value: string, versionId: string): Promise<void> {

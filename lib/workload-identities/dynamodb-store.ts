@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { conditionally, deleteIncarnation } from '../aws/conditional.js';
 import { queryPage } from '../aws/dynamodb-pages.js';
-import { tagsFromStored, tagsToStored } from '../aws/stored-tags.js';
+import { tagsFromStored, tagsToStored, versionedTagsUpdate } from '../aws/stored-tags.js';
 import type { Page } from '../pagination.js';
 import type { WorkloadIdentityRecord, WorkloadIdentityStore } from './store.js';
 
@@ -61,6 +61,10 @@ export class DynamoDbWorkloadIdentityStore implements WorkloadIdentityStore {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
     }
+  }
+
+  async updateTags(name: string, tags: Record<string, string>, expectedVersion: number | undefined): Promise<boolean> {
+    return conditionally(() => this.client.send(versionedTagsUpdate(this.tableName, { directory: DIRECTORY, name }, tags, expectedVersion)));
   }
 
   async delete(name: string): Promise<WorkloadIdentityRecord | undefined> {

@@ -18,6 +18,8 @@ export interface WorkloadIdentityStore {
   get(name: string): Promise<WorkloadIdentityRecord | undefined>;
   /** Atomic replacement of the return URLs; undefined when the identity does not exist. */
   updateReturnUrls(name: string, urls: string[], now: number): Promise<WorkloadIdentityRecord | undefined>;
+  /** Replaces the tags if the record is still at `expectedVersion` (see versionedTagsUpdate); false otherwise, or when it is gone. */
+  updateTags(name: string, tags: Record<string, string>, expectedVersion: number | undefined): Promise<boolean>;
   /** Returns what was deleted (its incarnation names what belongs to it), or undefined when there was nothing. */
   delete(name: string): Promise<WorkloadIdentityRecord | undefined>;
   list(limit: number, after?: string): Promise<Page<WorkloadIdentityRecord>>;

@@ -20,7 +20,7 @@ const client = controlClient();
 const sm = emulatorSecretsClient();
 const ddb = emulatorDocumentClient();
 const PREFIX = stack.functionEnvironment.MANAGED_SECRET_PREFIX!;
-const providerArn = (name: string) => `arn:aws:acps:${stack.region}:${stack.accountId}:token-vault/default/apikeycredentialprovider/${name}`;
+const providerArn = (name: string) => `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:token-vault/default/apikeycredentialprovider/${name}`;
 
 async function storedProvider(name: string) {
   return (await ddb.send(new GetCommand({ TableName: stack.functionEnvironment.CREDENTIAL_PROVIDERS_TABLE!, Key: { kind: 'apikey', name } }))).Item;

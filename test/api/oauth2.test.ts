@@ -102,7 +102,7 @@ describe('OAuth2 credential providers', () => {
       credentialProviderVendor: 'CustomOauth2',
       callbackUrl: CALLBACK,
       clientSecretSource: 'MANAGED',
-      credentialProviderArn: `arn:aws:acps:${stack.region}:${stack.accountId}:token-vault/default/oauth2credentialprovider/${name}`,
+      credentialProviderArn: `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:token-vault/default/oauth2credentialprovider/${name}`,
     });
     const config = got.oauth2ProviderConfigOutput as { customOauth2ProviderConfig: any };
     expect(config.customOauth2ProviderConfig).toMatchObject({

@@ -6,6 +6,7 @@ interface StoredSecret {
   name: string;
   versions: Map<string, { value: string; stages: string[] }>;
   deleted: boolean;
+  tags?: Record<string, string>;
 }
 
 /**
@@ -48,7 +49,17 @@ export class InMemorySecretStore implements SecretStore {
     const secret = this.byId(arn);
     const [only] = secret.versions.values();
     secret.versions = new Map([[input.versionId, only!]]);
+    secret.tags = { ...input.tags };
     return arn;
+  }
+
+  async setManagedTags(arn: string, tags: Record<string, string>): Promise<void> {
+    this.byId(arn).tags = { ...tags };
+  }
+
+  /** The tags a managed secret carries. */
+  tagsOf(arn: string): Record<string, string> | undefined {
+    return this.byId(arn).tags;
   }
 
   async stageManaged(arn: string, value: string, versionId: string): Promise<void> {

@@ -24,6 +24,13 @@ export class InMemoryWorkloadIdentityStore implements WorkloadIdentityStore {
     return structuredClone(next);
   }
 
+  async updateTags(name: string, tags: Record<string, string>, expectedVersion: number | undefined): Promise<boolean> {
+    const record = this.records.get(name);
+    if (!record || record.version !== expectedVersion) return false;
+    this.records.set(name, { ...record, tags: structuredClone(tags), version: record.version + 1 });
+    return true;
+  }
+
   async delete(name: string): Promise<WorkloadIdentityRecord | undefined> {
     const record = this.records.get(name);
     this.records.delete(name);
