@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { createServer, type Server } from 'node:http';
 import Provider from 'oidc-provider';
 import {
@@ -15,7 +18,7 @@ import { paginateListSecrets } from '@aws-sdk/client-secrets-manager';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { publicJwkOf } from '../../lib/oauth2/client-assertion.js';
 import { consentInBrowser } from '../setup/authorization-server.js';
-import { controlClient, dataClient, emulatorDocumentClient, emulatorSecretsClient, failure, rawCall, rememberSecret, stack, uniqueName } from '../setup/clients.js';
+import { controlClient, dataClient, emulatorDocumentClient, emulatorSecretsClient, failure, rawCall, rememberSecret, secretValue, stack, uniqueName } from '../setup/clients.js';
 
 /**
  * PRIVATE_KEY_JWT end to end: providers whose client assertions are signed by keys in the
@@ -39,6 +42,14 @@ async function createKey(spec: KeySpec, usage: KeyUsageType = 'SIGN_VERIFY', cli
 
 async function publicJwk(keyArn: string) {
   return publicJwkOf((await kms.send(new GetPublicKeyCommand({ KeyId: keyArn }))).PublicKey!);
+}
+
+/** What `npm run public-jwk -- <kmsKeyArn>` prints, as a customer would run it against the offline stack's KMS. */
+async function registeredJwk(keyArn: string): Promise<Record<string, string>> {
+  const { stdout } = await promisify(execFile)(process.execPath, [resolve(__dirname, '../../node_modules/tsx/dist/cli.mjs'), resolve(__dirname, '../../infra/local/public-jwk.ts'), keyArn], {
+    env: { ...process.env, AWS_ENDPOINT_URL_KMS: stack.emulatorEndpoint, AWS_REGION: stack.region, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' },
+  });
+  return JSON.parse(stdout).keys[0];
 }
 
 interface AuthorizationServer {
@@ -102,8 +113,8 @@ beforeAll(async () => {
   keys.rsa = await createKey('RSA_2048');
   keys.ec = await createKey('ECC_NIST_P256');
   as = await startAuthorizationServer([
-    { client_id: 'pkjwt-rs256', jwk: await publicJwk(keys.rsa), alg: 'RS256' },
-    { client_id: 'pkjwt-es256', jwk: await publicJwk(keys.ec), alg: 'ES256' },
+    { client_id: 'pkjwt-rs256', jwk: await registeredJwk(keys.rsa), alg: 'RS256' },
+    { client_id: 'pkjwt-es256', jwk: await registeredJwk(keys.ec), alg: 'ES256' },
   ]);
 });
 
@@ -157,6 +168,8 @@ describe.each([
     const [sent] = as.requests.slice(before);
     expect(sent).toMatchObject({ clientId, grantType: 'client_credentials', assertionType: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer' });
     expect(sent!.secret).toBeUndefined();
+    // A credential like any other: the log-hygiene check looks for it in everything the suite printed.
+    rememberSecret(sent!.assertion!);
     const { header, payload } = decode(sent!.assertion!);
     expect(header).toEqual({ alg, typ: 'JWT', kid: (await publicJwk(keyArn())).kid });
     expect(payload).toMatchObject({ iss: clientId, sub: clientId, aud: as.issuer });
@@ -194,17 +207,19 @@ describe('PRIVATE_KEY_JWT configuration', () => {
   it('puts the additional claims in the assertion, an additional aud replacing the issuer, and echoes them', async () => {
     const config = pkjwtConfig('pkjwt-rs256', keys.rsa!, 'RS256', {});
     config.privateKeyJwtConfig!.additionalHeaderClaims = { x5u: 'https://keys.example.com/agent' };
-    config.privateKeyJwtConfig!.additionalPayloadClaims = { aud: `${as.issuer}/token`, tenant: 'acme' };
+    // Claim values are sensitive in the model: never in a log line (the hygiene check looks for this one).
+    const tenant = secretValue('claim');
+    config.privateKeyJwtConfig!.additionalPayloadClaims = { aud: `${as.issuer}/token`, tenant };
     const name = await createProvider(config);
     const output = (await control.send(new GetOauth2CredentialProviderCommand({ name }))).oauth2ProviderConfigOutput!.customOauth2ProviderConfig!.privateKeyJwtConfig!;
     expect(output.additionalHeaderClaims).toEqual({ x5u: 'https://keys.example.com/agent' });
-    expect(output.additionalPayloadClaims).toEqual({ aud: `${as.issuer}/token`, tenant: 'acme' });
+    expect(output.additionalPayloadClaims).toEqual({ aud: `${as.issuer}/token`, tenant });
     const wat = (await data.send(new GetWorkloadAccessTokenCommand({ workloadName: await workload() }))).workloadAccessToken!;
     const before = as.requests.length;
     await data.send(new GetResourceOauth2TokenCommand({ workloadIdentityToken: wat, resourceCredentialProviderName: name, scopes: ['read'], oauth2Flow: 'M2M' }));
     const { header, payload } = decode(as.requests[before]!.assertion!);
     expect(header.x5u).toBe('https://keys.example.com/agent');
-    expect(payload).toMatchObject({ aud: `${as.issuer}/token`, tenant: 'acme', iss: 'pkjwt-rs256' });
+    expect(payload).toMatchObject({ aud: `${as.issuer}/token`, tenant, iss: 'pkjwt-rs256' });
   });
 
   it('switches a provider to PRIVATE_KEY_JWT and back (which needs a client secret again)', async () => {
