@@ -13,7 +13,7 @@ import {
   type CustomOauth2ProviderConfigInput,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { CompleteResourceTokenAuthCommand, GetResourceOauth2TokenCommand, GetWorkloadAccessTokenCommand, GetWorkloadAccessTokenForUserIdCommand } from '@aws-sdk/client-bedrock-agentcore';
-import { CreateKeyCommand, GetPublicKeyCommand, KMSClient, type KeySpec, type KeyUsageType } from '@aws-sdk/client-kms';
+import { CreateKeyCommand, DisableKeyCommand, GetPublicKeyCommand, KMSClient, type KeySpec, type KeyUsageType } from '@aws-sdk/client-kms';
 import { paginateListSecrets } from '@aws-sdk/client-secrets-manager';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { publicJwkOf } from '../../lib/oauth2/client-assertion.js';
@@ -253,7 +253,15 @@ describe('PRIVATE_KEY_JWT input that is refused, with nothing stored', () => {
     mutate(config);
     return config;
   };
+  // By key id: the emulator's DisableKey does not take an ARN.
+  const disabledKey = async () => {
+    const arn = await createKey('RSA_2048');
+    await kms.send(new DisableKeyCommand({ KeyId: arn.split('/').pop()! }));
+    return arn;
+  };
+
   it.each([
+    ['a disabled key', withConfig(() => {}, disabledKey), 'privateKeyJwtConfig.privateKeySource.kmsKeySource.kmsKeyArn'],
     ['an ECC key for RS256', withConfig(() => {}, () => keys.ec!, 'RS256'), 'privateKeyJwtConfig.privateKeySource.kmsKeySource.kmsKeyArn'],
     ['an RSA key for ES256', withConfig(() => {}, () => keys.rsa!, 'ES256'), 'privateKeyJwtConfig.privateKeySource.kmsKeySource.kmsKeyArn'],
     ['a P-384 key for ES256', withConfig(() => {}, () => createKey('ECC_NIST_P384'), 'ES256'), 'privateKeyJwtConfig.privateKeySource.kmsKeySource.kmsKeyArn'],
