@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { inject } from 'vitest';
 import { rememberSecret, stack, uniqueName } from '../setup/clients.js';
+import { signJwt } from '../setup/jwt-issuer.js';
 import { apiEvent, lambdaContext, useFunctionEnvironment } from '../setup/in-process.js';
 
 /**
@@ -14,6 +16,7 @@ useFunctionEnvironment();
 const control = (await import('../../functions/control-plane.js')).handler;
 const dataPlane = (await import('../../functions/data-plane.js')).handler;
 const { kmsClient } = await import('../../lib/aws/clients.js');
+const idp = inject('userTokenIssuer');
 
 const calls: string[] = [];
 let refuseSign = false;
@@ -98,5 +101,37 @@ describe('KMS calls of a PRIVATE_KEY_JWT provider', () => {
     expect(refused.errorType).toBe('ResourceNotFoundException');
     expect(refused.body.message).toContain('signing key');
     expect(tokenRequests.length).toBe(3);
+  });
+
+  it('authenticates a token exchange (ON_BEHALF_OF_TOKEN_EXCHANGE) with an assertion too', async () => {
+    const kms = new KMSClient({ endpoint: stack.emulatorEndpoint, region: stack.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const keyArn = (await kms.send(new CreateKeyCommand({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata!.Arn!;
+    const provider = uniqueName('pkjwt-obo');
+    const created = await call(control, '/identities/CreateOauth2CredentialProvider', {
+      name: provider,
+      credentialProviderVendor: 'CustomOauth2',
+      oauth2ProviderConfigInput: {
+        customOauth2ProviderConfig: {
+          clientId: 'obo-client',
+          clientAuthenticationMethod: 'PRIVATE_KEY_JWT',
+          privateKeyJwtConfig: { privateKeySource: { kmsKeySource: { kmsKeyArn: keyArn } }, signingAlgorithm: 'RS256' },
+          oauthDiscovery: { authorizationServerMetadata: { issuer, authorizationEndpoint: `${issuer}/authorize`, tokenEndpoint: `${issuer}/token` } },
+          onBehalfOfTokenExchangeConfig: { grantType: 'TOKEN_EXCHANGE' },
+        },
+      },
+    });
+    expect(created.status).toBe(201);
+    const workload = uniqueName('agent');
+    expect((await call(control, '/identities/CreateWorkloadIdentity', { name: workload })).status).toBe(201);
+    const now = Math.floor(Date.now() / 1000);
+    const userToken = signJwt(idp.privateKeyPem, idp.kid, { iss: idp.issuer, sub: 'obo-user', aud: idp.audience, iat: now, exp: now + 300 });
+    const wat = (await call(dataPlane, '/identities/GetWorkloadAccessTokenForJWT', { workloadName: workload, userToken })).body.workloadAccessToken as string;
+    const before = tokenRequests.length;
+    const vended = await call(dataPlane, '/identities/oauth2/token', { workloadIdentityToken: wat, resourceCredentialProviderName: provider, scopes: ['read'], oauth2Flow: 'ON_BEHALF_OF_TOKEN_EXCHANGE' });
+    expect(vended.status).toBe(200);
+    const sent = tokenRequests[before]!;
+    rememberSecret(sent.get('client_assertion')!);
+    expect(Object.fromEntries(sent)).toMatchObject({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: userToken, client_id: 'obo-client', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer' });
+    expect(sent.get('client_secret')).toBeNull();
   });
 });
