@@ -70,13 +70,14 @@ export class KmsSigningKeys {
     try {
       const { KeyMetadata: m } = await this.client.send(new DescribeKeyCommand({ KeyId: keyArn }));
       const key = await this.client.send(new GetPublicKeyCommand({ KeyId: keyArn }));
+      if (!key.PublicKey) return { problem: 'unusable' };
       return {
         arn: m?.Arn ?? keyArn,
         enabled: m?.Enabled === true,
         keyState: m?.KeyState,
         keyUsage: key.KeyUsage ?? m?.KeyUsage,
         keySpec: key.KeySpec ?? m?.KeySpec,
-        publicKey: key.PublicKey!,
+        publicKey: key.PublicKey,
       };
     } catch (error) {
       return { problem: refusalOf(error).problem };

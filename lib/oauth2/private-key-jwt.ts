@@ -76,7 +76,7 @@ export async function resolvePrivateKeyJwt(input: PrivateKeyJwtInput, field: str
   if (facts.keyUsage !== 'SIGN_VERIFY') throw ValidationException.field(keyField, `names a KMS key whose KeyUsage is ${facts.keyUsage}; it must be SIGN_VERIFY`);
   const specs = JWS_ALGORITHMS[algorithm].keySpecs;
   if (!facts.keySpec || !specs.includes(facts.keySpec)) {
-    throw ValidationException.field(keyField, `names a ${facts.keySpec} key, which cannot sign ${algorithm}: use a key of spec ${specs.join(', ')}`);
+    throw ValidationException.field(keyField, `names a key of spec ${facts.keySpec}, which cannot sign ${algorithm}: use a key of spec ${specs.join(', ')}`);
   }
   return {
     kmsKeyArn: keyArn,
