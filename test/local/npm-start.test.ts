@@ -51,7 +51,7 @@ describe('npm start', () => {
       expect(output).toContain(`export AWS_ENDPOINT_URL_KMS=${emulator}`);
       // The file holds exactly the printed export lines, for `. ./.agentcore-local.env`.
       const fileExports = readFileSync(envFile, 'utf8').split('\n').filter((line) => line.startsWith('export '));
-      expect(fileExports).toHaveLength(4);
+      expect(fileExports).toHaveLength(5);
       for (const line of fileExports) expect(output).toContain(line);
       const seconds = Number(/Ready in ([\d.]+) s/.exec(output)![1]);
       expect(seconds).toBeGreaterThan(0);
