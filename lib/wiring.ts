@@ -9,6 +9,7 @@ import { addressPolicyFor } from './outbound/http-client.js';
 import { oauth2Callback } from './oauth2/callback.js';
 import { ConsentSecrets } from './oauth2/consent.js';
 import { DynamoDbSessionStore } from './oauth2/dynamodb-sessions.js';
+import { KmsSigningKeys } from './oauth2/kms-signer.js';
 import { PageTokens } from './pagination.js';
 import { resourceTagOperations } from './resource-tags/resource-tags.js';
 import { taggableKinds } from './resource-tags/taggable-kinds.js';
@@ -56,6 +57,8 @@ const providerSecrets = /* @__PURE__ */ once(
 const tokens = /* @__PURE__ */ once(() => new WorkloadAccessTokens(keys(), { lifetimeSeconds: config.workloadAccessTokenLifetimeSeconds }));
 const userTokens = /* @__PURE__ */ once(() => new UserTokenVerifier(parseIssuers(config.userTokenIssuers), { policy: () => addressPolicyFor(config.outboundPolicy) }));
 const keyService = /* @__PURE__ */ once(() => new KmsKeyService(kmsClient()));
+/** Customers' KMS keys that sign PRIVATE_KEY_JWT client assertions. */
+const signingKeys = /* @__PURE__ */ once(() => new KmsSigningKeys(kmsClient()));
 const vaultStore = /* @__PURE__ */ once(() => new DynamoDbTokenVaultStore(dynamoDocumentClient(), config.tokenVaultTable));
 const sessionStore = /* @__PURE__ */ once(() => new DynamoDbSessionStore(dynamoDocumentClient(), config.oauth2SessionsTable));
 const consent = /* @__PURE__ */ once(() => new ConsentSecrets(keys()));
@@ -105,6 +108,7 @@ export const oauth2ProviderService = /* @__PURE__ */ once(() =>
     store: providerStore(),
     secrets: providerSecrets(),
     pageTokens: pageTokens(),
+    signingKeys: signingKeys(),
     // The incarnation's entries, and those keyed by name alone from before incarnations.
     onDelete: async (name, createdTime) => {
       const refs = [providerRef(name, createdTime), legacyProviderRef(name)];
@@ -125,6 +129,7 @@ export const getResourceOauth2Token = /* @__PURE__ */ once(() =>
     lookup: lookup(),
     registry: registry(),
     secrets: providerSecrets(),
+    sign: signingKeys().sign,
     vault: vault(),
     sessions: sessionStore(),
     consent: consent(),
@@ -135,5 +140,5 @@ export const getResourceOauth2Token = /* @__PURE__ */ once(() =>
 export const completeTokenAuth = /* @__PURE__ */ once(() => completeResourceTokenAuth({ sessions: sessionStore(), vault: vault(), userTokens: userTokens(), registry: registry() }));
 
 export const oauth2CallbackService = /* @__PURE__ */ once(() =>
-  oauth2Callback({ sessions: sessionStore(), consent: consent(), registry: registry(), secrets: providerSecrets(), vault: vault() }),
+  oauth2Callback({ sessions: sessionStore(), consent: consent(), registry: registry(), secrets: providerSecrets(), sign: signingKeys().sign, vault: vault() }),
 );

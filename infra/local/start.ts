@@ -12,14 +12,16 @@ const DEFAULT_EMULATOR_PORT = 4566;
 
 /**
  * The lines a shell, the JS SDK, boto3 and the AWS CLI all read (the CLI and boto3 read
- * AWS_DEFAULT_REGION). Secrets Manager points at the emulator so that a customer's own secret
- * (an EXTERNAL provider secret) can be created where the service reads it.
+ * AWS_DEFAULT_REGION). Secrets Manager and KMS point at the emulator so that a customer's own
+ * secret (an EXTERNAL provider secret) or signing key (PRIVATE_KEY_JWT) is created where the
+ * service reads it.
  */
 function exportLines(stack: Pick<Stack, 'url' | 'region' | 'emulatorEndpoint'>): string[] {
   return [
     `export AWS_ENDPOINT_URL_BEDROCK_AGENTCORE=${stack.url}`,
     `export AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL=${stack.url}`,
     `export AWS_ENDPOINT_URL_SECRETS_MANAGER=${stack.emulatorEndpoint}`,
+    `export AWS_ENDPOINT_URL_KMS=${stack.emulatorEndpoint}`,
     `export AWS_REGION=${stack.region} AWS_DEFAULT_REGION=${stack.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`,
   ];
 }

@@ -1,7 +1,9 @@
 import { oauth2CredentialProviderArn } from '../arns.js';
 import { ResourceNotFoundException, ValidationException } from '../errors.js';
 import type { CallerContext } from '../http/caller-context.js';
+import { clientAssertion, type AssertionSigner, type PrivateKeyJwtSettings } from '../oauth2/client-assertion.js';
 import { discover } from '../oauth2/discovery.js';
+import { privateKeyJwtOutput, resolvePrivateKeyJwt, wantsPrivateKeyJwt, type SigningKeyInspector } from '../oauth2/private-key-jwt.js';
 import type { ClientCredentials } from '../oauth2/token-endpoint.js';
 import type { AuthorizationServer, ClientAuthentication, ConfigMember, VendorName } from '../oauth2/vendor-types.js';
 import { vendorOf } from '../oauth2/vendors.js';
@@ -23,6 +25,8 @@ export interface OAuth2Settings {
   tenantId?: string;
   /** The discovery input as given (CustomOauth2), echoed in outputs. */
   discoveryUrl?: string;
+  /** PRIVATE_KEY_JWT (CustomOauth2): the KMS key, algorithm, kid and additional claims of its assertions. */
+  privateKeyJwt?: PrivateKeyJwtSettings;
   onBehalfOf?: { grantType: 'TOKEN_EXCHANGE' | 'JWT_AUTHORIZATION_GRANT'; actorTokenContent?: string; actorTokenScopes?: string[] };
 }
 
@@ -39,6 +43,8 @@ export interface OAuth2ProviderDependencies {
   store: CredentialProviderStore;
   secrets: ProviderSecrets;
   pageTokens: PageTokens;
+  /** Customers' KMS signing keys, checked at create and update (PRIVATE_KEY_JWT). */
+  signingKeys: SigningKeyInspector;
   now?: () => number;
 }
 
@@ -46,11 +52,29 @@ export function settingsOf(record: CredentialProviderRecord): OAuth2Settings {
   return record.settings as unknown as OAuth2Settings;
 }
 
-/** How the provider's client authenticates at the token endpoint, with its secret. */
-export function clientOf(record: CredentialProviderRecord, secret: string): ClientCredentials {
-  const s = settingsOf(record);
-  return { clientId: s.clientId, clientSecret: secret, authentication: s.clientAuthentication };
+/** Where a token request finds the client's credential: its secret, or KMS to sign an assertion. */
+export interface ClientCredentialSources {
+  clientSecret: (record: CredentialProviderRecord) => Promise<string>;
+  sign: AssertionSigner;
+  now: () => number;
 }
+
+/**
+ * How the provider's client authenticates at the token endpoint. A PRIVATE_KEY_JWT client reads
+ * no secret; each request gets a fresh assertion (one KMS Sign) whose aud is the authorization
+ * server's issuer identifier, or its token endpoint when it declares no issuer, unless the
+ * additional payload claims name an `aud`.
+ */
+export async function clientFor(record: CredentialProviderRecord, sources: ClientCredentialSources): Promise<ClientCredentials> {
+  const s = settingsOf(record);
+  if (s.clientAuthentication === 'private_key_jwt') {
+    const audience = s.server.issuer ?? s.server.tokenEndpoint;
+    return { clientId: s.clientId, authentication: 'private_key_jwt', assertion: () => clientAssertion(s.privateKeyJwt!, s.clientId, audience, sources.sign, sources.now()) };
+  }
+  return { clientId: s.clientId, clientSecret: await sources.clientSecret(record), authentication: s.clientAuthentication };
+}
+
+const AUTHENTICATION_METHODS = { client_secret_basic: 'CLIENT_SECRET_BASIC', client_secret_post: 'CLIENT_SECRET_POST', private_key_jwt: 'PRIVATE_KEY_JWT' } as const;
 
 const notFound = (name: string) => new ResourceNotFoundException(`OAuth2 credential provider ${name} does not exist`);
 
@@ -73,16 +97,17 @@ function secretInput(config: ConfigInput): SecretInput {
 }
 
 /** Resolves everything about a provider but its secret; every refusal names the field. */
-async function resolveSettings(input: OAuth2ProviderInput): Promise<{ settings: OAuth2Settings; config: ConfigInput; field: string }> {
+async function resolveSettings(input: OAuth2ProviderInput, keys: SigningKeyInspector, where: CallerContext): Promise<{ settings: OAuth2Settings; config: ConfigInput; field: string }> {
   const vendor = vendorOf(input.credentialProviderVendor);
   const { member, config, field } = vendorConfig(input);
   if (!config.clientId) throw ValidationException.field(`${field}.clientId`, 'is required');
-  for (const unsupported of ['privateEndpoint', 'privateEndpointOverrides', 'privateKeyJwtConfig']) {
+  for (const unsupported of ['privateEndpoint', 'privateEndpointOverrides']) {
     if (config[unsupported] !== undefined) throw ValidationException.field(`${field}.${unsupported}`, 'is not supported by this deployment');
   }
   let server: AuthorizationServer;
   let discoveryUrl: string | undefined;
   let clientAuthentication = vendor.clientAuthentication;
+  let privateKeyJwt: PrivateKeyJwtSettings | undefined;
   if (member === 'customOauth2ProviderConfig') {
     const discovery = config.oauthDiscovery as { discoveryUrl?: string; authorizationServerMetadata?: Record<string, any> };
     if (discovery.discoveryUrl) {
@@ -95,6 +120,10 @@ async function resolveSettings(input: OAuth2ProviderInput): Promise<{ settings: 
     const method = config.clientAuthenticationMethod ?? 'CLIENT_SECRET_BASIC';
     if (method === 'AWS_IAM_ID_TOKEN_JWT') throw ValidationException.field(`${field}.clientAuthenticationMethod`, 'AWS_IAM_ID_TOKEN_JWT is not supported by this deployment');
     clientAuthentication = method === 'CLIENT_SECRET_POST' ? 'client_secret_post' : 'client_secret_basic';
+    if (wantsPrivateKeyJwt(config, field)) {
+      privateKeyJwt = await resolvePrivateKeyJwt(config.privateKeyJwtConfig, `${field}.privateKeyJwtConfig`, keys, where);
+      clientAuthentication = 'private_key_jwt';
+    }
   } else {
     server = vendor.authorizationServer(config, field);
   }
@@ -107,6 +136,7 @@ async function resolveSettings(input: OAuth2ProviderInput): Promise<{ settings: 
     clientAuthentication,
     ...(config.tenantId ? { tenantId: config.tenantId } : {}),
     ...(discoveryUrl ? { discoveryUrl } : {}),
+    ...(privateKeyJwt ? { privateKeyJwt } : {}),
     ...(obo
       ? { onBehalfOf: { grantType: obo.grantType, actorTokenContent: obo.tokenExchangeGrantTypeConfig?.actorTokenContent, actorTokenScopes: obo.tokenExchangeGrantTypeConfig?.actorTokenScopes } }
       : {}),
@@ -125,7 +155,8 @@ function describe(caller: CallerContext, record: CredentialProviderRecord) {
   };
   const memberOutput: Record<string, unknown> = { clientId: s.clientId, oauthDiscovery: { authorizationServerMetadata: metadata } };
   if (s.member === 'customOauth2ProviderConfig') {
-    memberOutput.clientAuthenticationMethod = s.clientAuthentication === 'client_secret_post' ? 'CLIENT_SECRET_POST' : 'CLIENT_SECRET_BASIC';
+    memberOutput.clientAuthenticationMethod = AUTHENTICATION_METHODS[s.clientAuthentication];
+    if (s.privateKeyJwt) memberOutput.privateKeyJwtConfig = privateKeyJwtOutput(s.privateKeyJwt);
     if (s.onBehalfOf) {
       memberOutput.onBehalfOfTokenExchangeConfig = {
         grantType: s.onBehalfOf.grantType,
@@ -154,14 +185,18 @@ function describe(caller: CallerContext, record: CredentialProviderRecord) {
  * for API keys, and delete also empties the provider's vault bindings and open consent sessions.
  */
 export function oauth2ProviderOperations(deps: OAuth2ProviderDependencies & { onDelete: (providerName: string, createdTime: number) => Promise<void> }) {
-  const { store, secrets, pageTokens, now = Date.now } = deps;
+  const { store, secrets, pageTokens, signingKeys, now = Date.now } = deps;
   const records = new ProviderRecords(store, secrets, pageTokens, now);
 
   return {
     async create(input: OAuth2ProviderInput, caller: CallerContext) {
-      const { settings, config, field } = await resolveSettings(input);
+      const { settings, config, field } = await resolveSettings(input, signingKeys, caller);
       const tags = input.tags ?? {};
-      const placement = await secrets.place('oauth2', input.name, secretInput(config), secretFields(field), caller, tags);
+      // The contract requires every provider to name a secret (clientSecretArn): a PRIVATE_KEY_JWT
+      // client has none, so its managed secret holds an empty value that no request ever sends.
+      const placement = settings.privateKeyJwt
+        ? await secrets.createManaged('oauth2', input.name, '', tags)
+        : await secrets.place('oauth2', input.name, secretInput(config), secretFields(field), caller, tags);
       const record = await records.create('oauth2', input.name, placement, tags, settings as unknown as Record<string, unknown>);
       const { createdTime: _c, lastUpdatedTime: _u, ...created } = describe(caller, record);
       return created;
@@ -176,8 +211,13 @@ export function oauth2ProviderOperations(deps: OAuth2ProviderDependencies & { on
     async update(input: OAuth2ProviderInput, caller: CallerContext) {
       const current = await store.get({ kind: 'oauth2', name: input.name });
       if (!current) throw notFound(input.name);
-      const { settings, config, field } = await resolveSettings(input);
-      const change = await secrets.replace(current, secretInput(config), secretFields(field), caller);
+      const { settings, config, field } = await resolveSettings(input, signingKeys, caller);
+      const given = settings.privateKeyJwt ? {} : secretInput(config);
+      // Leaving PRIVATE_KEY_JWT: the secret it kept is empty (or unused), so a real one must come.
+      if (settingsOf(current).privateKeyJwt && !settings.privateKeyJwt && given.value === undefined && given.config === undefined) {
+        throw ValidationException.field(`${field}.clientSecret`, 'is required when clientAuthenticationMethod changes from PRIVATE_KEY_JWT (or give clientSecretConfig)');
+      }
+      const change = await secrets.replace(current, given, secretFields(field), caller);
       const record = await records.update(current, { ...change, settings: settings as unknown as Record<string, unknown> });
       return describe(caller, record);
     },

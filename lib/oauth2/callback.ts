@@ -1,11 +1,13 @@
-import { clientOf, settingsOf } from '../credential-providers/oauth2-providers.js';
+import { clientFor, settingsOf } from '../credential-providers/oauth2-providers.js';
 import type { ProviderSecrets } from '../credential-providers/provider-secrets.js';
 import { audit } from '../audit.js';
 import { logger } from '../logger.js';
 import type { TokenVault } from '../token-vault/vault.js';
 import type { VendingLookup } from '../vending/lookup.js';
 import { bindingKeyOf, pendingContext, sessionStillCurrent } from './bindings.js';
+import type { AssertionSigner } from './client-assertion.js';
 import { SESSION_URI_PREFIX, type ConsentSecrets } from './consent.js';
+import { SigningKeyUnusable } from './kms-signer.js';
 import type { ConsentSession, SessionStore } from './sessions.js';
 import { requestToken } from './token-endpoint.js';
 import { isTokenError } from './token-response.js';
@@ -21,6 +23,8 @@ export interface CallbackDependencies {
   /** The registry read without any freshness window: a deletion must be seen at once. */
   registry: VendingLookup;
   secrets: ProviderSecrets;
+  /** KMS Sign for PRIVATE_KEY_JWT providers' client assertions. */
+  sign: AssertionSigner;
   vault: TokenVault;
   now?: () => number;
 }
@@ -115,14 +119,16 @@ async function exchange(deps: CallbackDependencies, session: ConsentSession, que
   }
   if (!query.code) return fail('missing_code', 'This sign-in was refused', 'The authorization server sent no code.');
   const codeVerifier = await deps.consent.codeVerifier(session.id, session.kid);
-  const secret = await deps.secrets.credential(record);
+  // A PRIVATE_KEY_JWT client has no secret to read: KMS signs its assertion.
+  const secret = settings.clientAuthentication === 'private_key_jwt' ? '' : await deps.secrets.credential(record);
   if (typeof secret !== 'string') return fail('client_secret_unavailable', 'This sign-in cannot complete', 'The client secret of the credential provider cannot be read.');
-  const result = await requestToken(vendorOf(settings.vendor), settings.server, clientOf(record, secret), {
-    grant_type: 'authorization_code',
-    code: query.code,
-    redirect_uri: session.callbackUrl,
-    code_verifier: codeVerifier,
+  const client = await clientFor(record, { clientSecret: async () => secret, sign: deps.sign, now: deps.now ?? Date.now });
+  const grant = { grant_type: 'authorization_code', code: query.code, redirect_uri: session.callbackUrl, code_verifier: codeVerifier };
+  const result = await requestToken(vendorOf(settings.vendor), settings.server, client, grant).catch((error: unknown) => {
+    if (error instanceof SigningKeyUnusable) return undefined;
+    throw error;
   });
+  if (!result) return fail('signing_key_unavailable', 'This sign-in cannot complete', 'The signing key of the credential provider cannot be used.');
   if (!isTokenError(result)) return deliver(deps, session, result, outcome);
   // The code is single-use and may have been spent upstream, so even a failure of the
   // provider's server ends this sign-in; its status says whose failure it was (502/504).

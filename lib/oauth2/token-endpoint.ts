@@ -2,15 +2,15 @@ import { logger } from '../logger.js';
 import { OutboundError, outboundRequest, type OutboundResponse } from '../outbound/http-client.js';
 import type { AddressPolicy } from '../outbound/address-policy.js';
 import { plausibleErrorCode, safeDescription } from '../outbound/redact.js';
+import { CLIENT_ASSERTION_TYPE } from './client-assertion.js';
 import { isTokenError } from './token-response.js';
 import type { AuthorizationServer, ClientAuthentication, NormalizedToken, TokenError, Vendor } from './vendor-types.js';
 import { tokenRequestHeadersOf } from './vendors.js';
 
-export interface ClientCredentials {
-  clientId: string;
-  clientSecret: string;
-  authentication: ClientAuthentication;
-}
+/** How a client authenticates at the token endpoint: its secret, or an RFC 7523 assertion made afresh for each request. */
+export type ClientCredentials =
+  | { clientId: string; clientSecret: string; authentication: Exclude<ClientAuthentication, 'private_key_jwt'> }
+  | { clientId: string; authentication: 'private_key_jwt'; assertion: () => Promise<string> };
 
 /**
  * The deadline of one token request, headers and body included, when the caller gives none (the
@@ -65,18 +65,9 @@ export async function requestToken(
   for (const [k, v] of Object.entries(grant)) for (const value of [v ?? []].flat()) body.append(k, value);
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
   for (const [name, value] of Object.entries(tokenRequestHeadersOf(vendor))) headers[name.toLowerCase()] = value;
-  let basic: string | undefined;
-  if (client.authentication === 'client_secret_basic') {
-    // RFC 6749 §2.3.1: each part form-encoded before joining.
-    const encode = (v: string) => encodeURIComponent(v).replace(/%20/g, '+');
-    basic = Buffer.from(`${encode(client.clientId)}:${encode(client.clientSecret)}`).toString('base64');
-    headers.authorization = `Basic ${basic}`;
-  } else {
-    body.set('client_id', client.clientId);
-    body.set('client_secret', client.clientSecret);
-  }
+  const { secret, basic } = await authenticate(client, body, headers);
   // Everything this request carried that a server could echo back: never to be repeated.
-  const sent = [client.clientSecret, basic, ...CREDENTIAL_MEMBERS.flatMap((k) => [grant[k] ?? []].flat())];
+  const sent = [secret, basic, ...CREDENTIAL_MEMBERS.flatMap((k) => [grant[k] ?? []].flat())];
   const host = hostOf(server.tokenEndpoint);
 
   let response: OutboundResponse;
@@ -103,6 +94,28 @@ export async function requestToken(
   const clean = cleanError(result, response.status, sent);
   logger.warn('token endpoint refused', { vendor: vendor.name, host, status: response.status, error: clean.error, ...(clean.description ? { description: clean.description } : {}) });
   return clean;
+}
+
+/** Puts the client's authentication on the request; returns what it carried, for redaction. */
+async function authenticate(client: ClientCredentials, body: URLSearchParams, headers: Record<string, string>): Promise<{ secret: string; basic?: string }> {
+  if (client.authentication === 'private_key_jwt') {
+    // RFC 7523 §2.2 with RFC 7521 §4.2's client_id, for servers that look the client up first.
+    const assertion = await client.assertion();
+    body.set('client_id', client.clientId);
+    body.set('client_assertion_type', CLIENT_ASSERTION_TYPE);
+    body.set('client_assertion', assertion);
+    return { secret: assertion };
+  }
+  if (client.authentication === 'client_secret_basic') {
+    // RFC 6749 §2.3.1: each part form-encoded before joining.
+    const encode = (v: string) => encodeURIComponent(v).replace(/%20/g, '+');
+    const basic = Buffer.from(`${encode(client.clientId)}:${encode(client.clientSecret)}`).toString('base64');
+    headers.authorization = `Basic ${basic}`;
+    return { secret: client.clientSecret, basic };
+  }
+  body.set('client_id', client.clientId);
+  body.set('client_secret', client.clientSecret);
+  return { secret: client.clientSecret };
 }
 
 function parseBody(text: string): unknown {

@@ -37,7 +37,7 @@ export interface AuthorizationServer {
   responseTypes?: string[];
 }
 
-export type ClientAuthentication = 'client_secret_basic' | 'client_secret_post';
+export type ClientAuthentication = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
 
 /** A token response, once the vendor's dialect is translated. */
 export interface NormalizedToken {

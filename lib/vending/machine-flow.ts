@@ -1,7 +1,7 @@
-import { clientOf, settingsOf } from '../credential-providers/oauth2-providers.js';
+import { settingsOf } from '../credential-providers/oauth2-providers.js';
 import type { CredentialProviderRecord } from '../credential-providers/store.js';
 import { ValidationException } from '../errors.js';
-import { requestToken } from '../oauth2/token-endpoint.js';
+import { requestToken, type ClientCredentials } from '../oauth2/token-endpoint.js';
 import { isTokenError } from '../oauth2/token-response.js';
 import { upstreamError } from '../oauth2/upstream-errors.js';
 import { vendorOf } from '../oauth2/vendors.js';
@@ -11,7 +11,7 @@ import { MAX_UPSTREAM_MS, WRITE_RESERVE_MS } from './refresh.js';
 import type { TokenRequest } from './token-request.js';
 
 export interface MachineFlowDependencies {
-  clientSecret: (record: CredentialProviderRecord) => Promise<string>;
+  client: (record: CredentialProviderRecord) => Promise<ClientCredentials>;
   limits?: MachineTokenCacheLimits;
   now: () => number;
 }
@@ -35,7 +35,7 @@ export function machineFlows(deps: MachineFlowDependencies) {
     const timeoutMs = Math.min(MAX_UPSTREAM_MS, deadline - now() - WRITE_RESERVE_MS);
     const issuedAt = now();
     const scope = input.scopes.length ? vendor.requestScopes(input.scopes).join(vendor.scopeSeparator) : undefined;
-    const client = clientOf(record, await deps.clientSecret(record));
+    const client = await deps.client(record);
     const result = await requestToken(vendor, settings.server, client, { ...grant, scope, resource: input.resources, audience: input.audiences }, now, { timeoutMs: Math.max(timeoutMs, 500) });
     if (isTokenError(result)) throw upstreamError(record.name, result);
     cache.set(key, result, record.secretGeneration, issuedAt);

@@ -1,7 +1,10 @@
+import { clientFor } from '../credential-providers/oauth2-providers.js';
 import type { ProviderSecrets } from '../credential-providers/provider-secrets.js';
 import type { CredentialProviderRecord } from '../credential-providers/store.js';
 import { ResourceNotFoundException } from '../errors.js';
 import type { CallerContext } from '../http/caller-context.js';
+import type { AssertionSigner } from '../oauth2/client-assertion.js';
+import { SigningKeyUnusable } from '../oauth2/kms-signer.js';
 import type { ConsentSecrets } from '../oauth2/consent.js';
 import type { SessionStore } from '../oauth2/sessions.js';
 import type { TokenVault } from '../token-vault/vault.js';
@@ -21,6 +24,8 @@ export interface OAuth2VendingDependencies {
   /** The registry without any freshness window, for checks that must see a deletion at once. */
   registry: VendingLookup;
   secrets: ProviderSecrets;
+  /** KMS Sign for PRIVATE_KEY_JWT providers' client assertions. */
+  sign: AssertionSigner;
   vault: TokenVault;
   sessions: SessionStore;
   consent: ConsentSecrets;
@@ -33,7 +38,8 @@ const DEFAULT_BUDGET_MS = 14_000;
 
 /**
  * GetResourceOauth2Token for all three flows. Warm, every flow is one DynamoDB round trip
- * (workload, provider and, for a user, the vault binding in one BatchGetItem) and no KMS call.
+ * (workload, provider and, for a user, the vault binding in one BatchGetItem) and no KMS call;
+ * a request to the token endpoint of a PRIVATE_KEY_JWT provider adds one KMS Sign.
  */
 export function oauth2Vending(deps: OAuth2VendingDependencies) {
   const now = deps.now ?? Date.now;
@@ -42,12 +48,19 @@ export function oauth2Vending(deps: OAuth2VendingDependencies) {
     if (typeof secret !== 'string') throw new ResourceNotFoundException(`The client secret of credential provider ${record.name} cannot be read from its secret`);
     return secret;
   }
-  const machine = machineFlows({ clientSecret, limits: deps.settings.machineTokenCache, now });
+  // A key disabled, deleted or closed to the service since the provider was created: like an unreadable secret.
+  const signFor = (record: CredentialProviderRecord): AssertionSigner => (...args) =>
+    deps.sign(...args).catch((error: unknown) => {
+      if (error instanceof SigningKeyUnusable) throw new ResourceNotFoundException(`The KMS signing key of credential provider ${record.name} cannot be used (${error.problem})`);
+      throw error;
+    });
+  const client = (record: CredentialProviderRecord) => clientFor(record, { clientSecret, sign: signFor(record), now });
+  const machine = machineFlows({ client, limits: deps.settings.machineTokenCache, now });
   const forUser = userFederation({
     lookup: deps.lookup,
     vault: deps.vault,
     sessions: deps.sessions,
-    refresh: refresher({ vault: deps.vault, clientSecret, now }),
+    refresh: refresher({ vault: deps.vault, client, now }),
     startConsent: consentStarter({ sessions: deps.sessions, consent: deps.consent, registry: deps.registry, settings: deps.settings, now }),
     now,
   });

@@ -1,7 +1,7 @@
-import { clientOf, settingsOf } from '../credential-providers/oauth2-providers.js';
+import { settingsOf } from '../credential-providers/oauth2-providers.js';
 import type { CredentialProviderRecord } from '../credential-providers/store.js';
 import { DependencyFailure } from '../errors.js';
-import { requestToken } from '../oauth2/token-endpoint.js';
+import { requestToken, type ClientCredentials } from '../oauth2/token-endpoint.js';
 import { upstreamError } from '../oauth2/upstream-errors.js';
 import { isTokenError } from '../oauth2/token-response.js';
 import { vendorOf } from '../oauth2/vendors.js';
@@ -28,7 +28,7 @@ export type RefreshOutcome = { accessToken: string } | { reconsent: 'refused' | 
 
 export interface RefreshDependencies {
   vault: TokenVault;
-  clientSecret(record: CredentialProviderRecord): Promise<string>;
+  client(record: CredentialProviderRecord): Promise<ClientCredentials>;
   now: () => number;
 }
 
@@ -89,7 +89,7 @@ async function exchange(deps: RefreshDependencies, locked: VaultBinding, record:
     const tokens = await vault.open(locked);
     const settings = settingsOf(record);
     const vendor = vendorOf(settings.vendor);
-    const client = clientOf(record, await deps.clientSecret(record));
+    const client = await deps.client(record);
     sent = true;
     const result = await requestToken(vendor, settings.server, client, { grant_type: 'refresh_token', refresh_token: tokens.refreshToken }, now, { timeoutMs });
     if (isTokenError(result)) {

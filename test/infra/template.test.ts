@@ -168,6 +168,22 @@ describe('the CloudFormation template of `osls package`', () => {
     }
   });
 
+  it('signs client assertions only with KMS keys whose owner opted in with the deployment tag, in the functions that make token requests', () => {
+    const granted: Record<string, string[]> = {};
+    for (const [id, role] of ofType('AWS::IAM::Role')) {
+      for (const policy of role.Properties.Policies ?? []) {
+        for (const statement of policy.PolicyDocument.Statement) {
+          const actions = [statement.Action].flat().filter((a: string) => ['kms:Sign', 'kms:GetPublicKey'].includes(a));
+          if (actions.length === 0) continue;
+          (granted[id] ??= []).push(...actions);
+          expect(statement.Condition, `${id} ${statement.Sid}`).toEqual({ StringEquals: { 'aws:ResourceTag/agentcore-identity-access': 'agentcore-identity-ci' } });
+          expect(JSON.stringify(statement.Resource), `${id} ${statement.Sid}`).toContain(':kms:');
+        }
+      }
+    }
+    expect(granted).toEqual({ ControlPlaneRole: ['kms:GetPublicKey'], DataPlaneRole: ['kms:Sign'], OAuth2CallbackRole: ['kms:Sign'] });
+  });
+
   it('grants no function a wildcard action', () => {
     for (const [, role] of ofType('AWS::IAM::Role')) {
       for (const policy of role.Properties.Policies ?? []) {

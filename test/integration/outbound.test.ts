@@ -265,7 +265,7 @@ describe('requestToken against a misbehaving authorization server', () => {
   const SECRET = 'client-secret-that-must-never-come-back-1234';
   const basic: ClientCredentials = { clientId: 'the-client', clientSecret: SECRET, authentication: 'client_secret_basic' };
   const post: ClientCredentials = { ...basic, authentication: 'client_secret_post' };
-  const token = (path: string, client = basic, grant: Record<string, string> = { grant_type: 'client_credentials' }, options: { timeoutMs?: number; policy?: AddressPolicy } = { timeoutMs: DEADLINE }) =>
+  const token = (path: string, client: ClientCredentials = basic, grant: Record<string, string> = { grant_type: 'client_credentials' }, options: { timeoutMs?: number; policy?: AddressPolicy } = { timeoutMs: DEADLINE }) =>
     requestToken(vendor, { authorizationEndpoint: `${server.base}/authorize`, tokenEndpoint: `${server.base}${path}` }, client, grant, Date.now, options);
   const asError = (result: NormalizedToken | TokenError): TokenError => {
     expect(isTokenError(result)).toBe(true);

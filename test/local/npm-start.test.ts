@@ -48,9 +48,10 @@ describe('npm start', () => {
       const emulator = /AWS emulator: (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1]!;
       expect(emulator).toBe(`http://127.0.0.1:${emulatorPort}`);
       expect(output).toContain(`export AWS_ENDPOINT_URL_SECRETS_MANAGER=${emulator}`);
+      expect(output).toContain(`export AWS_ENDPOINT_URL_KMS=${emulator}`);
       // The file holds exactly the printed export lines, for `. ./.agentcore-local.env`.
       const fileExports = readFileSync(envFile, 'utf8').split('\n').filter((line) => line.startsWith('export '));
-      expect(fileExports).toHaveLength(4);
+      expect(fileExports).toHaveLength(5);
       for (const line of fileExports) expect(output).toContain(line);
       const seconds = Number(/Ready in ([\d.]+) s/.exec(output)![1]);
       expect(seconds).toBeGreaterThan(0);

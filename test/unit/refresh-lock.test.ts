@@ -29,7 +29,7 @@ async function setUp(extra: { refreshAttempts?: number } = {}) {
   const refresh = refresher({
     vault,
     now: clock.now,
-    clientSecret: async () => {
+    client: async () => {
       throw new Error('a waiter never reads the client secret');
     },
   });
