@@ -163,7 +163,7 @@ export function oauth2ProviderOperations(deps: OAuth2ProviderDependencies & { on
       const tags = input.tags ?? {};
       const placement = await secrets.place('oauth2', input.name, secretInput(config), secretFields(field), caller, tags);
       const record = await records.create('oauth2', input.name, placement, tags, settings as unknown as Record<string, unknown>);
-      const { createdTime: _c, lastUpdatedTime: _u, ...created } = describe(caller, record);
+      const { createdTime: _c, lastUpdatedTime: _u, credentialProviderVendor: _v, ...created } = describe(caller, record);
       return created;
     },
 
