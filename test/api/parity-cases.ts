@@ -424,6 +424,21 @@ export function caseProblems(c: ParityCase, result: CaseResult): string[] {
   return [...problems, ...outputProblems(c.operation, body).map((p) => `${name}: ${p}`)];
 }
 
+/** Problems by operation, with the known mismatches set apart. */
+export interface Findings {
+  problems: Map<OperationName, string[]>;
+  known: string[];
+}
+
+export function newFindings(): Findings {
+  return { problems: new Map(), known: [] };
+}
+
+export function record(findings: Findings, operation: OperationName, found: string[]): void {
+  const news = found.filter((p) => !knownMismatch(p) || !findings.known.push(p));
+  findings.problems.set(operation, [...(findings.problems.get(operation) ?? []), ...news]);
+}
+
 /** The operations functions/control-plane.ts and functions/data-plane.ts serve: their operation tables. */
 export function implementedOperations(): OperationName[] {
   const names = ['control-plane.ts', 'data-plane.ts'].flatMap((file) => {

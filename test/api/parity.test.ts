@@ -2,14 +2,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as control from '@aws-sdk/client-bedrock-agentcore-control';
 import * as data from '@aws-sdk/client-bedrock-agentcore';
 import { Readable } from 'node:stream';
-import { operations, type OperationName } from '../../lib/contract/model.js';
+import { operations } from '../../lib/contract/model.js';
 import { controlClient, dataClient } from '../setup/clients.js';
 import {
   caseProblems,
   detectOptional,
   implementedOperations,
   KNOWN_MISMATCHES,
-  knownMismatch,
+  newFindings,
+  record,
   membersNotCovered,
   parityCases,
   prepareFixtures,
@@ -69,15 +70,14 @@ async function send(c: ParityCase): Promise<CaseResult> {
 
 const optional = await detectOptional();
 const implemented = implementedOperations();
-const problems = new Map<OperationName, string[]>();
-const known: string[] = [];
+const { problems, known } = newFindings();
+const findings = { problems, known };
 let cases: ParityCase[] = [];
 
 beforeAll(async () => {
   cases = servedCases(parityCases(await prepareFixtures('js')), optional);
   for (const c of cases) {
-    const found = caseProblems(c, await send(c)).filter((p) => !knownMismatch(p) || !known.push(p));
-    problems.set(c.operation, [...(problems.get(c.operation) ?? []), ...found]);
+    record(findings, c.operation, caseProblems(c, await send(c)));
   }
 }, 120_000);
 
