@@ -115,7 +115,7 @@ export function shapeProblems(shapeName: string, value: unknown, path = '$', all
   };
   switch (shape.type) {
     case 'structure': {
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) return [`${path} (${shapeName}): not an object: ${JSON.stringify(value)}`];
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) return [`${path} (${shapeName}): not an object`];
       const entries = Object.entries(value).filter(([, v]) => v !== null);
       for (const [name, v] of entries) {
         const ref = shape.members?.[name];
