@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operations } from '../../lib/contract/model.js';
 import { stack } from '../setup/clients.js';
+import { TOKEN_VAULT_LOCK } from '../setup/token-vault-lock.js';
 import {
   caseProblems,
   detectOptional,
@@ -84,7 +85,7 @@ async function runPython(python: string, cases: ParityCase[], extra: string[]): 
   const home = mkdtempSync(join(tmpdir(), 'parity-boto3-home-'));
   homes.push(home);
   const spec = join(home, 'cases.json');
-  writeFileSync(spec, JSON.stringify({ endpoint: stack.url, region: stack.region, cases: cases.map((c) => ({ ...c, plane: operations[c.operation]!.plane })) }));
+  writeFileSync(spec, JSON.stringify({ endpoint: stack.url, region: stack.region, vaultLock: TOKEN_VAULT_LOCK, cases: cases.map((c) => ({ ...c, plane: operations[c.operation]!.plane })) }));
   const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_'))), HOME: home };
   const { stdout } = await run(python, [SCRIPT, spec, ...extra], { env, timeout: 180_000, maxBuffer: 64 * 1024 * 1024 });
   return JSON.parse(stdout) as PythonRun;

@@ -27,6 +27,8 @@ export interface ParityCase {
   expectError?: string;
   /** Run only once the service serves it (see `detectOptional`). */
   needs?: 'tags' | 'privateKeyJwt';
+  /** Takes the token vault lock before the case, or releases it after (test/setup/token-vault-lock.ts). */
+  vaultLock?: 'take' | 'release';
 }
 
 /** Operations of the contract this service does not implement: UnknownOperationException, on purpose. */
@@ -232,9 +234,9 @@ function oauth2ProviderCases(f: Fixtures): ParityCase[] {
 }
 
 /** The private key JWT variant of the maximal CustomOauth2 request, run once the service takes it. */
-function privateKeyJwtInput(name: string, signingKeyArn: string) {
+function privateKeyJwtInput(operation: 'CreateOauth2CredentialProvider' | 'UpdateOauth2CredentialProvider', name: string, signingKeyArn: string) {
   const issuer = as().issuer;
-  return build('CreateOauth2CredentialProvider', {
+  return build(operation, {
     name,
     credentialProviderVendor: 'CustomOauth2',
     ...under('oauth2ProviderConfigInput.customOauth2ProviderConfig', {
@@ -257,11 +259,10 @@ function privateKeyJwtInput(name: string, signingKeyArn: string) {
 
 function privateKeyJwtCases(f: Fixtures): ParityCase[] {
   const name = `${f.prefix}-pkjwt`;
-  const input = privateKeyJwtInput(name, f.signingKeyArn);
   return [
-    { operation: 'CreateOauth2CredentialProvider', label: 'maximal CustomOauth2 with privateKeyJwtConfig', input, needs: 'privateKeyJwt' },
+    { operation: 'CreateOauth2CredentialProvider', label: 'maximal CustomOauth2 with privateKeyJwtConfig', input: privateKeyJwtInput('CreateOauth2CredentialProvider', name, f.signingKeyArn), needs: 'privateKeyJwt' },
     { operation: 'GetOauth2CredentialProvider', label: 'with privateKeyJwtConfig', input: { name }, needs: 'privateKeyJwt' },
-    { operation: 'UpdateOauth2CredentialProvider', label: 'maximal CustomOauth2 with privateKeyJwtConfig', input, needs: 'privateKeyJwt' },
+    { operation: 'UpdateOauth2CredentialProvider', label: 'maximal CustomOauth2 with privateKeyJwtConfig', input: privateKeyJwtInput('UpdateOauth2CredentialProvider', name, f.signingKeyArn), needs: 'privateKeyJwt' },
     { operation: 'DeleteOauth2CredentialProvider', label: 'with privateKeyJwtConfig', input: { name }, needs: 'privateKeyJwt' },
   ];
 }
@@ -315,8 +316,13 @@ function vaultCases(f: Fixtures): ParityCase[] {
     { operation: 'GetTokenVault', label: 'minimal', input: {} },
     { operation: 'GetTokenVault', label: 'maximal', input: build('GetTokenVault', { tokenVaultId: 'default' }) },
     // Last: back to the service key, for the other suites sharing the stack.
-    { operation: 'SetTokenVaultCMK', label: 'maximal', input: build('SetTokenVaultCMK', { tokenVaultId: 'default', 'kmsConfiguration.keyType': 'CustomerManagedKey', 'kmsConfiguration.kmsKeyArn': f.kmsKeyArn }) },
-    { operation: 'SetTokenVaultCMK', label: 'minimal', input: { kmsConfiguration: { keyType: 'ServiceManagedKey' } } },
+    {
+      operation: 'SetTokenVaultCMK',
+      label: 'maximal',
+      input: build('SetTokenVaultCMK', { tokenVaultId: 'default', 'kmsConfiguration.keyType': 'CustomerManagedKey', 'kmsConfiguration.kmsKeyArn': f.kmsKeyArn }),
+      vaultLock: 'take',
+    },
+    { operation: 'SetTokenVaultCMK', label: 'minimal', input: { kmsConfiguration: { keyType: 'ServiceManagedKey' } }, vaultLock: 'release' },
   ];
 }
 
@@ -388,7 +394,7 @@ export async function detectOptional(): Promise<Optional> {
   const arn = encodeURIComponent(`arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:workload-identity-directory/default/workload-identity/${uniqueName('probe')}`);
   const tags = (await rawCall(`/tags/${arn}`, '', 'GET')).errorType !== 'UnknownOperationException';
   const name = uniqueName('parity-pkjwt-probe');
-  const created = await rawCall('/identities/CreateOauth2CredentialProvider', JSON.stringify(privateKeyJwtInput(name, await signingKey())));
+  const created = await rawCall('/identities/CreateOauth2CredentialProvider', JSON.stringify(privateKeyJwtInput('CreateOauth2CredentialProvider', name, await signingKey())));
   if (created.status < 300) await rawCall('/identities/DeleteOauth2CredentialProvider', JSON.stringify({ name }));
   const privateKeyJwt = !(created.status === 400 && JSON.stringify(created.body?.fieldList ?? []).includes('privateKeyJwtConfig'));
   if (!tags) console.warn('wire parity: SKIPPED the TagResource / UntagResource / ListTagsForResource cases: the service answers UnknownOperationException (they run once the tag operations are served)');

@@ -4,6 +4,7 @@ import * as data from '@aws-sdk/client-bedrock-agentcore';
 import { Readable } from 'node:stream';
 import { operations } from '../../lib/contract/model.js';
 import { controlClient, dataClient } from '../setup/clients.js';
+import { releaseTokenVaultLock, takeTokenVaultLock } from '../setup/token-vault-lock.js';
 import {
   caseProblems,
   detectOptional,
@@ -76,8 +77,15 @@ let cases: ParityCase[] = [];
 
 beforeAll(async () => {
   cases = servedCases(parityCases(await prepareFixtures('js')), optional);
-  for (const c of cases) {
-    record(findings, c.operation, caseProblems(c, await send(c)));
+  let held = false;
+  try {
+    for (const c of cases) {
+      if (c.vaultLock === 'take') held = (await takeTokenVaultLock(), true);
+      record(findings, c.operation, caseProblems(c, await send(c)));
+      if (c.vaultLock === 'release') held = (releaseTokenVaultLock(), false);
+    }
+  } finally {
+    if (held) releaseTokenVaultLock();
   }
 }, 120_000);
 

@@ -20,6 +20,7 @@ import gzip
 import json
 import os
 import sys
+import time
 import zipfile
 
 MODELS = ["bedrock-agentcore-control/2023-06-05/service-2.json", "bedrock-agentcore/2024-02-28/service-2.json"]
@@ -109,7 +110,20 @@ def plain(value):
     return json.loads(json.dumps(value, default=str))
 
 
-def run(cases, endpoint, region):
+def take_lock(path):
+    """The token vault lock of test/setup/token-vault-lock.ts: a folder made atomically."""
+    deadline = time.time() + 120
+    while True:
+        try:
+            os.mkdir(path)
+            return True
+        except FileExistsError:
+            if time.time() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def run(cases, endpoint, region, vault_lock):
     import boto3
     import botocore
     from botocore.config import Config
@@ -126,19 +140,27 @@ def run(cases, endpoint, region):
     for client in clients.values():
         client.meta.events.register("after-call", after_call)
     results = []
-    for case in cases:
-        client = clients[case["plane"]]
-        seen.clear()
-        result = {}
-        try:
-            parsed = getattr(client, botocore.xform_name(case["operation"]))(**case["input"])
-            parsed.pop("ResponseMetadata", None)
-            result["parsed"] = plain(parsed)
-        except ClientError as error:
-            result["errorType"] = error.response["Error"]["Code"]
-        except (ParamValidationError, AttributeError) as error:
-            result["refused"] = f"{type(error).__name__}: {error}"
-        results.append({**result, "status": seen.get("status", 0), "body": seen.get("body", "")})
+    held = False
+    try:
+        for case in cases:
+            held = take_lock(vault_lock) if case.get("vaultLock") == "take" else held
+            seen.clear()
+            result = {}
+            try:
+                parsed = getattr(clients[case["plane"]], botocore.xform_name(case["operation"]))(**case["input"])
+                parsed.pop("ResponseMetadata", None)
+                result["parsed"] = plain(parsed)
+            except ClientError as error:
+                result["errorType"] = error.response["Error"]["Code"]
+            except (ParamValidationError, AttributeError) as error:
+                result["refused"] = f"{type(error).__name__}: {error}"
+            results.append({**result, "status": seen.get("status", 0), "body": seen.get("body", "")})
+            if case.get("vaultLock") == "release":
+                os.rmdir(vault_lock)
+                held = False
+    finally:
+        if held:
+            os.rmdir(vault_lock)
     return {"boto3": boto3.__version__, "botocore": botocore.__version__, "modelFrom": model_location(), "results": results}
 
 
@@ -155,7 +177,7 @@ def main(argv):
     with open(argv[0]) as f:
         spec = json.load(f)
     proof = prove_recipe(argv[argv.index("--prove-recipe") + 1], spec["endpoint"], spec["region"]) if "--prove-recipe" in argv else None
-    out = run(spec["cases"], spec["endpoint"], spec["region"])
+    out = run(spec["cases"], spec["endpoint"], spec["region"], spec["vaultLock"])
     print(json.dumps({**out, "recipe": proof}))
 
 
