@@ -5,7 +5,7 @@ import { CreateApiKeyCredentialProviderCommand, CreateWorkloadIdentityCommand, L
 import { GetResourceOauth2TokenCommand, GetWorkloadAccessTokenCommand, GetWorkloadAccessTokenForJWTCommand, GetWorkloadAccessTokenForUserIdCommand } from '@aws-sdk/client-bedrock-agentcore';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { operations, type OperationName } from '../../lib/contract/model.js';
+import { operations, shapes, type OperationName } from '../../lib/contract/model.js';
 import { CLIENTS, consentInBrowser, TEST_RESOURCE } from '../setup/authorization-server.js';
 import { controlClient, createCustomOauth2Provider, dataClient, emulatorSecretsClient, rawCall, rememberSecret, secretValue, stack, uniqueName } from '../setup/clients.js';
 import { signJwt } from '../setup/jwt-issuer.js';
@@ -23,8 +23,9 @@ export interface ParityCase {
   operation: OperationName;
   label: string;
   input: Record<string, unknown>;
-  /** The error the service must answer instead of a result. */
+  /** The error the service must answer instead of a result, and a field its fieldList must name. */
   expectError?: string;
+  expectField?: string;
   /** Run only once the service serves it (see `detectOptional`). */
   needs?: 'tags' | 'privateKeyJwt';
   /** Takes the token vault lock before the case, or releases it after (test/setup/token-vault-lock.ts). */
@@ -233,6 +234,34 @@ function oauth2ProviderCases(f: Fixtures): ParityCase[] {
   return cases;
 }
 
+/**
+ * The members refused by design, every one set: the clients send them, and the service answers a
+ * ValidationException in the model's error shape, naming the member.
+ */
+function refusedMemberCases(f: Fixtures): ParityCase[] {
+  const input = build('CreateOauth2CredentialProvider', {
+    name: `${f.prefix}-private-endpoint`,
+    credentialProviderVendor: 'CustomOauth2',
+    ...under('oauth2ProviderConfigInput.customOauth2ProviderConfig', {
+      clientId: 'private-client',
+      ...managed(secretValue('parity-client'), 'clientSecret', 'client'),
+      'oauthDiscovery.discoveryUrl': `${as().issuer}/.well-known/openid-configuration`,
+      onBehalfOfTokenExchangeConfig: OMIT,
+      privateKeyJwtConfig: OMIT,
+      'privateEndpoint.managedVpcResource': {
+        vpcIdentifier: 'vpc-0123456789abcdef0',
+        subnetIds: ['subnet-0123456789abcdef0'],
+        endpointIpAddressType: 'IPV4',
+        securityGroupIds: ['sg-0123456789abcdef0'],
+        routingDomain: 'idp.internal.example',
+        tags: { team: 'identity' },
+      },
+      privateEndpointOverrides: [{ domain: 'idp.example.com', privateEndpoint: { selfManagedLatticeResource: { resourceConfigurationIdentifier: 'rcfg-0123456789abcdef0' } } }],
+    }),
+  });
+  return [{ operation: 'CreateOauth2CredentialProvider', label: 'privateEndpoint and privateEndpointOverrides, refused by design', input, expectError: 'ValidationException', expectField: 'privateEndpoint' }];
+}
+
 /** The private key JWT variant of the maximal CustomOauth2 request, run once the service takes it. */
 function privateKeyJwtInput(operation: 'CreateOauth2CredentialProvider' | 'UpdateOauth2CredentialProvider', name: string, signingKeyArn: string) {
   const issuer = as().issuer;
@@ -372,7 +401,7 @@ function unservedCases(f: Fixtures): ParityCase[] {
 }
 
 export function parityCases(f: Fixtures): ParityCase[] {
-  return [...workloadCases(f), ...apiKeyCases(f), ...oauth2ProviderCases(f), ...privateKeyJwtCases(f), ...vaultCases(f), ...dataPlaneCases(f), ...unservedCases(f)];
+  return [...workloadCases(f), ...apiKeyCases(f), ...oauth2ProviderCases(f), ...refusedMemberCases(f), ...privateKeyJwtCases(f), ...vaultCases(f), ...dataPlaneCases(f), ...unservedCases(f)];
 }
 
 export interface Optional {
@@ -418,16 +447,21 @@ export function caseProblems(c: ParityCase, result: CaseResult): string[] {
   const expected = c.expectError ?? undefined;
   if ((result.errorType ?? undefined) !== expected) return [`${name}: expected ${expected ?? 'success'}, got ${result.status} ${result.errorType ?? ''} ${result.body.slice(0, 300)}`];
   if (expected === 'UnknownOperationException' && result.status !== 404) return [`${name}: UnknownOperationException with HTTP ${result.status}, not 404`];
-  if (expected) return [];
+  if (c.expectField && !result.body.includes(`.${c.expectField}"`)) return [`${name}: the ${expected} names no field ${c.expectField}`];
+  if (expected) return shapes[expected] ? jsonProblems(name, result.body, (body) => shapeProblems(expected, body)) : [];
   const status = operations[c.operation]!.status;
   const problems = result.status === status ? [] : [`${name}: HTTP ${result.status}, the model says ${status}`];
-  let body: unknown = {};
+  return [...problems, ...jsonProblems(name, result.body, (body) => outputProblems(c.operation, body))];
+}
+
+function jsonProblems(name: string, text: string, check: (body: unknown) => string[]): string[] {
+  let body: unknown;
   try {
-    body = result.body ? JSON.parse(result.body) : {};
+    body = text ? JSON.parse(text) : {};
   } catch {
-    return [...problems, `${name}: the body is not JSON: ${result.body.slice(0, 200)}`];
+    return [`${name}: the body is not JSON`];
   }
-  return [...problems, ...outputProblems(c.operation, body).map((p) => `${name}: ${p}`)];
+  return check(body).map((p) => `${name}: ${p}`);
 }
 
 /** Problems by operation, with the known mismatches set apart. */
