@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operations } from '../../lib/contract/model.js';
@@ -32,7 +32,8 @@ import {
  *   recipe, so the recipe is proven whatever botocore this machine has;
  * - boto3 1.43.107 unchanged, in a virtual environment under node_modules/.cache (npm ci wipes it),
  *   created here on first use.
- * Each process runs with HOME set to an empty folder: nothing in the user's ~/.aws/models reaches it.
+ * Each process runs with HOME set to an empty folder: nothing in the user's ~/.aws/models reaches it
+ * (the user's site-packages and pip configuration still do).
  */
 const ROOT = resolve(__dirname, '..', '..');
 const run = promisify(execFile);
@@ -70,6 +71,17 @@ async function venvPython(): Promise<string> {
   return python;
 }
 
+/**
+ * The README's recipe as written, when its Python section has one (a shell block that writes
+ * ~/.aws/models); otherwise add_current_models of parity_boto3.py, which is the same code.
+ */
+function readmeRecipe(): string | undefined {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf('## From Python');
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  return [...section.matchAll(/```(?:sh|bash)\n([\s\S]*?)```/g)].map((m) => m[1]!).find((code) => code.includes('.aws/models'));
+}
+
 interface PythonRun {
   boto3: string;
   botocore: string;
@@ -86,9 +98,20 @@ async function runPython(python: string, cases: ParityCase[], extra: string[]): 
   homes.push(home);
   const spec = join(home, 'cases.json');
   writeFileSync(spec, JSON.stringify({ endpoint: stack.url, region: stack.region, vaultLock: TOKEN_VAULT_LOCK, cases: cases.map((c) => ({ ...c, plane: operations[c.operation]!.plane })) }));
-  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_'))), HOME: home };
+  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_'))), ...(await homeless()), HOME: home };
   const { stdout } = await run(python, [SCRIPT, spec, ...extra], { env, timeout: 180_000, maxBuffer: 64 * 1024 * 1024 });
   return JSON.parse(stdout) as PythonRun;
+}
+
+/**
+ * What a python process keeps of the user's setup when HOME is an empty folder: the user's
+ * site-packages (a boto3 installed with --user), pip's user configuration (the index the README's
+ * recipe downloads from), and one retry for an index it cannot reach instead of pip's five.
+ */
+async function homeless(): Promise<Record<string, string>> {
+  const userBase = (await run('python3', ['-m', 'site', '--user-base'])).stdout.trim();
+  const pipConfig = [join(homedir(), '.config', 'pip', 'pip.conf'), join(homedir(), '.pip', 'pip.conf')].find((f) => existsSync(f));
+  return { PYTHONUSERBASE: userBase, PIP_RETRIES: '1', ...(pipConfig && !process.env.PIP_CONFIG_FILE ? { PIP_CONFIG_FILE: pipConfig } : {}) };
 }
 
 /** Members of the raw answer that boto3's parse lost: its model does not know them. */
@@ -121,10 +144,15 @@ const clients = {
 beforeAll(async () => {
   if (pythonMissing) return;
   const [wheel, venv, systemFixtures, venvFixtures] = await Promise.all([botocoreWheel(), venvPython(), prepareFixtures('py-system'), prepareFixtures('py-venv')]);
+  const recipe = readmeRecipe();
+  if (!recipe) console.warn("wire parity through boto3: README.md's Python section shows no recipe writing ~/.aws/models; proving parity_boto3.py's add_current_models instead");
+  const recipeFile = join(mkdtempSync(join(tmpdir(), 'parity-recipe-')), 'recipe.sh');
+  homes.push(dirname(recipeFile));
+  writeFileSync(recipeFile, recipe ?? '');
   clients.system.cases = servedCases(parityCases(systemFixtures), optional);
   clients.venv.cases = servedCases(parityCases(venvFixtures), optional);
   [clients.system.out, clients.venv.out] = await Promise.all([
-    runPython('python3', clients.system.cases, ['--prove-recipe', wheel]),
+    runPython('python3', clients.system.cases, ['--prove-recipe', recipe ? recipeFile : wheel]),
     runPython(venv, clients.venv.cases, []),
   ]);
   for (const client of Object.values(clients)) check(client.findings, client.cases, client.out!);

@@ -6,10 +6,10 @@ One process per boto3, driven by test/api/parity-boto3.test.ts:
 
 prints one JSON document: for every case the HTTP status, the error code, the raw body and what
 boto3 parsed (the test checks the raw body against the contract and that boto3's model knew every
-member the service sent). With --prove-recipe (run with HOME set to an empty folder) it first
-gives this botocore a model without the members botocore 1.43.11 lacks, shows that boto3 then
-refuses them, and applies the README's recipe, so that the recipe is proven whatever botocore
-this machine has.
+member the service sent). With --prove-recipe <wheel or recipe.sh> (run with HOME set to an empty
+folder) it first gives this botocore a model without the members botocore 1.43.11 lacks, shows
+that boto3 then refuses them, and applies the README's recipe (its shell block as written, or
+add_current_models below), so that the recipe is proven whatever botocore this machine has.
 
     python3 parity_boto3.py --add-models <botocore wheel>
 
@@ -19,6 +19,7 @@ import copy
 import gzip
 import json
 import os
+import subprocess
 import sys
 import time
 import zipfile
@@ -88,8 +89,11 @@ def create_members():
     return set(shape.members)
 
 
-def prove_recipe(wheel, endpoint, region):
-    """An old model refuses the members client-side; the recipe makes the same botocore send them."""
+def prove_recipe(recipe, endpoint, region):
+    """An old model refuses the members client-side; the recipe makes the same botocore send them.
+
+    `recipe` is the botocore wheel for add_current_models, or a shell script: the README's own
+    recipe block, run as written."""
     import boto3
     from botocore.exceptions import ParamValidationError
     write_models({model: as_old_botocore(data) for model, data in installed_models().items()})
@@ -100,7 +104,10 @@ def prove_recipe(wheel, endpoint, region):
         raise AssertionError("a botocore without apiKeySecretSource sent it")
     except ParamValidationError:
         pass
-    add_current_models(wheel)
+    if recipe.endswith(".sh"):
+        subprocess.run(["sh", recipe], check=True, stdout=sys.stderr)
+    else:
+        add_current_models(recipe)
     missing = {"apiKeySecretSource", "apiKeySecretConfig"} - create_members()
     assert not missing, f"the recipe did not add {missing}"
     return {"refusedBefore": True, "membersAfter": sorted(create_members())}
