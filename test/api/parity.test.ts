@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as control from '@aws-sdk/client-bedrock-agentcore-control';
 import * as data from '@aws-sdk/client-bedrock-agentcore';
 import { Readable } from 'node:stream';
-import { operations } from '../../lib/contract/model.js';
+import { operations, shapes } from '../../lib/contract/model.js';
 import { controlClient, dataClient } from '../setup/clients.js';
 import { releaseTokenVaultLock, takeTokenVaultLock } from '../setup/token-vault-lock.js';
 import {
@@ -95,6 +95,9 @@ describe('wire parity through the official JS clients', () => {
     for (const operation of implemented) {
       expect(cases.filter((c) => c.operation === operation).length, operation).toBeGreaterThan(0);
       expect(membersNotCovered(operation, cases, optional), `${operation}: members no case sets`).toEqual([]);
+      const input = shapes[operations[operation]!.input]!;
+      const hasOptional = Object.keys(input.members ?? {}).length > (input.required ?? []).length;
+      if (hasOptional) expect(cases.some((c) => c.operation === operation && c.label.startsWith('minimal')), `${operation}: no minimal case`).toBe(true);
     }
   });
 
