@@ -198,7 +198,7 @@ export function oauth2ProviderOperations(deps: OAuth2ProviderDependencies & { on
         ? await secrets.createManaged('oauth2', input.name, '', tags)
         : await secrets.place('oauth2', input.name, secretInput(config), secretFields(field), caller, tags);
       const record = await records.create('oauth2', input.name, placement, tags, settings as unknown as Record<string, unknown>);
-      const { createdTime: _c, lastUpdatedTime: _u, ...created } = describe(caller, record);
+      const { createdTime: _c, lastUpdatedTime: _u, credentialProviderVendor: _v, ...created } = describe(caller, record);
       return created;
     },
 

@@ -48,7 +48,8 @@ export async function discover(discoveryUrl: string, field: string, options: { p
     authorizationEndpoint: requireUrl(text('authorization_endpoint'), `${field} (authorization_endpoint)`),
     tokenEndpoint: requireUrl(text('token_endpoint'), `${field} (token_endpoint)`),
     responseTypes: Array.isArray(metadata.response_types_supported) ? (metadata.response_types_supported as string[]) : undefined,
-    tokenEndpointAuthMethods: Array.isArray(metadata.token_endpoint_auth_methods_supported) ? (metadata.token_endpoint_auth_methods_supported as string[]) : undefined,
+    // A document lists every method its server has; the model's output allows these two only (1 or 2 items).
+    tokenEndpointAuthMethods: [[metadata.token_endpoint_auth_methods_supported].flat().filter((m): m is string => m === 'client_secret_basic' || m === 'client_secret_post')].find((m) => m.length),
   };
 }
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { inject } from 'vitest';
 import { createServer } from 'node:http';
 import {
@@ -25,6 +25,7 @@ import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { CLIENTS, consentInBrowser } from '../setup/authorization-server.js';
 import { controlClient, createCustomOauth2Provider, dataClient, emulatorDocumentClient, emulatorSecretsClient, failure, rawCall, rememberSecret, stack, uniqueName } from '../setup/clients.js';
 import { signJwt } from '../setup/jwt-issuer.js';
+import { releaseTokenVaultLock, takeTokenVaultLock } from '../setup/token-vault-lock.js';
 
 const control = controlClient();
 const data = dataClient();
@@ -463,6 +464,8 @@ describe('ON_BEHALF_OF_TOKEN_EXCHANGE', () => {
 
 describe('the token vault key', () => {
   it('is the service key until SetTokenVaultCMK; then new writes use the customer key and old bindings still decrypt', async () => {
+    await takeTokenVaultLock(); // other files set the vault key too
+    onTestFinished(releaseTokenVaultLock);
     const initial = await control.send(new GetTokenVaultCommand({}));
     expect(initial).toMatchObject({ tokenVaultId: 'default', kmsConfiguration: { keyType: 'ServiceManagedKey' } });
     const provider = await customProvider();
