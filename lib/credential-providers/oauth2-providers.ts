@@ -147,7 +147,9 @@ async function resolveSettings(input: OAuth2ProviderInput, keys: SigningKeyInspe
 function describe(caller: CallerContext, record: CredentialProviderRecord) {
   const s = settingsOf(record);
   const metadata = {
-    issuer: s.server.issuer,
+    // The model requires an issuer; a server given by its two endpoints alone (and records written
+    // before GitHub, Slack and Atlassian declared theirs) answer the authorization endpoint's origin.
+    issuer: s.server.issuer ?? new URL(s.server.authorizationEndpoint).origin,
     authorizationEndpoint: s.server.authorizationEndpoint,
     tokenEndpoint: s.server.tokenEndpoint,
     responseTypes: s.server.responseTypes,

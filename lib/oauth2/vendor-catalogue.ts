@@ -41,7 +41,7 @@ export const VENDOR_DECLARATIONS: Readonly<Record<VendorName, VendorDeclaration>
   GithubOauth2: {
     configMember: 'githubOauth2ProviderConfig',
     clientAuthentication: 'client_secret_post',
-    endpoints: { from: 'public', authorizationEndpoint: 'https://github.com/login/oauth/authorize', tokenEndpoint: 'https://github.com/login/oauth/access_token' },
+    endpoints: { from: 'public', issuer: 'https://github.com', authorizationEndpoint: 'https://github.com/login/oauth/authorize', tokenEndpoint: 'https://github.com/login/oauth/access_token' },
     tokenRequestHeaders: { Accept: 'application/json' },
   },
 
@@ -55,7 +55,7 @@ export const VENDOR_DECLARATIONS: Readonly<Record<VendorName, VendorDeclaration>
   SlackOauth2: {
     configMember: 'slackOauth2ProviderConfig',
     clientAuthentication: 'client_secret_post',
-    endpoints: { from: 'public', authorizationEndpoint: 'https://slack.com/oauth/v2/authorize', tokenEndpoint: 'https://slack.com/api/oauth.v2.access' },
+    endpoints: { from: 'public', issuer: 'https://slack.com', authorizationEndpoint: 'https://slack.com/oauth/v2/authorize', tokenEndpoint: 'https://slack.com/api/oauth.v2.access' },
     scopeSeparator: ',',
     userScopes: { prefix: 'user:', parameter: 'user_scope' },
     tokenResponse: { dialect: 'slack-v2' },
@@ -99,7 +99,7 @@ export const VENDOR_DECLARATIONS: Readonly<Record<VendorName, VendorDeclaration>
   AtlassianOauth2: {
     configMember: 'atlassianOauth2ProviderConfig',
     clientAuthentication: 'client_secret_post',
-    endpoints: { from: 'public', authorizationEndpoint: 'https://auth.atlassian.com/authorize', tokenEndpoint: 'https://auth.atlassian.com/oauth/token' },
+    endpoints: { from: 'public', issuer: 'https://auth.atlassian.com', authorizationEndpoint: 'https://auth.atlassian.com/authorize', tokenEndpoint: 'https://auth.atlassian.com/oauth/token' },
     authorizationParameters: { audience: 'api.atlassian.com', prompt: 'consent' },
     refreshScope: 'offline_access',
   },
