@@ -1,5 +1,7 @@
 import { oauth2CredentialProviderArn } from '../arns.js';
 import { ResourceNotFoundException, ValidationException } from '../errors.js';
+import type { ActorTokenContentType, CustomOauth2ProviderConfigOutput, OnBehalfOfTokenExchangeGrantTypeType } from '@aws-sdk/client-bedrock-agentcore-control';
+import type { Input, Output } from '../contract/types.js';
 import type { CallerContext } from '../http/caller-context.js';
 import { discover } from '../oauth2/discovery.js';
 import type { ClientCredentials } from '../oauth2/token-endpoint.js';
@@ -23,17 +25,18 @@ export interface OAuth2Settings {
   tenantId?: string;
   /** The discovery input as given (CustomOauth2), echoed in outputs. */
   discoveryUrl?: string;
-  onBehalfOf?: { grantType: 'TOKEN_EXCHANGE' | 'JWT_AUTHORIZATION_GRANT'; actorTokenContent?: string; actorTokenScopes?: string[] };
+  onBehalfOf?: { grantType: OnBehalfOfTokenExchangeGrantTypeType; actorTokenContent?: ActorTokenContentType; actorTokenScopes?: string[] };
 }
 
-type ConfigInput = Record<string, any>;
-
-interface OAuth2ProviderInput {
-  name: string;
-  credentialProviderVendor: VendorName;
-  oauth2ProviderConfigInput: Record<string, ConfigInput>;
-  tags?: Record<string, string>;
-}
+type OAuth2ProviderInput = Input<'CreateOauth2CredentialProvider'> | Input<'UpdateOauth2CredentialProvider'>;
+type ConfigUnion = OAuth2ProviderInput['oauth2ProviderConfigInput'];
+type MemberConfig = ConfigUnion extends infer U ? (U extends unknown ? Exclude<U[keyof U], undefined> : never) : never;
+type AnyKey<U> = U extends unknown ? keyof U : never;
+/** Any vendor member's configuration, every field optional: the edge let through only the named member's own. */
+type ConfigInput = { [K in AnyKey<MemberConfig>]?: MemberConfig extends infer U ? (U extends unknown ? (K extends keyof U ? U[K] : never) : never) : never };
+type ConfigOutput = NonNullable<Output<'GetOauth2CredentialProvider'>['oauth2ProviderConfigOutput']>;
+/** Every member's output has the custom member's fields or fewer. */
+type MemberOutput = CustomOauth2ProviderConfigOutput;
 
 export interface OAuth2ProviderDependencies {
   store: CredentialProviderStore;
@@ -42,8 +45,10 @@ export interface OAuth2ProviderDependencies {
   now?: () => number;
 }
 
+/** An OAuth2 provider's settings; the vends look providers up by kind, so any other kind is a fault. */
 export function settingsOf(record: CredentialProviderRecord): OAuth2Settings {
-  return record.settings as unknown as OAuth2Settings;
+  if (record.kind !== 'oauth2') throw new Error(`credential provider ${record.name} is not an OAuth2 provider`);
+  return record.settings;
 }
 
 /** How the provider's client authenticates at the token endpoint, with its secret. */
@@ -57,11 +62,12 @@ const notFound = (name: string) => new ResourceNotFoundException(`OAuth2 credent
 /** The vendor's member of the input union, checked against the vendor named. */
 function vendorConfig(input: OAuth2ProviderInput): { member: ConfigMember; config: ConfigInput; field: string } {
   const vendor = vendorOf(input.credentialProviderVendor);
-  const [member] = Object.keys(input.oauth2ProviderConfigInput) as ConfigMember[];
+  const members: Partial<Record<ConfigMember, ConfigInput>> = input.oauth2ProviderConfigInput;
+  const [member] = Object.keys(members) as ConfigMember[];
   if (member !== vendor.configMember) {
     throw ValidationException.field('oauth2ProviderConfigInput', `must be ${vendor.configMember} for credentialProviderVendor ${vendor.name}`);
   }
-  return { member, config: input.oauth2ProviderConfigInput[member]!, field: `oauth2ProviderConfigInput.${member}` };
+  return { member, config: members[member]!, field: `oauth2ProviderConfigInput.${member}` };
 }
 
 function secretFields(field: string): SecretFields {
@@ -77,14 +83,15 @@ async function resolveSettings(input: OAuth2ProviderInput): Promise<{ settings: 
   const vendor = vendorOf(input.credentialProviderVendor);
   const { member, config, field } = vendorConfig(input);
   if (!config.clientId) throw ValidationException.field(`${field}.clientId`, 'is required');
-  for (const unsupported of ['privateEndpoint', 'privateEndpointOverrides', 'privateKeyJwtConfig']) {
+  for (const unsupported of ['privateEndpoint', 'privateEndpointOverrides', 'privateKeyJwtConfig'] as const) {
     if (config[unsupported] !== undefined) throw ValidationException.field(`${field}.${unsupported}`, 'is not supported by this deployment');
   }
   let server: AuthorizationServer;
   let discoveryUrl: string | undefined;
   let clientAuthentication = vendor.clientAuthentication;
-  if (member === 'customOauth2ProviderConfig') {
-    const discovery = config.oauthDiscovery as { discoveryUrl?: string; authorizationServerMetadata?: Record<string, any> };
+  const custom = input.oauth2ProviderConfigInput.customOauth2ProviderConfig;
+  if (custom) {
+    const discovery = custom.oauthDiscovery;
     if (discovery.discoveryUrl) {
       discoveryUrl = discovery.discoveryUrl;
       server = await discover(discovery.discoveryUrl, `${field}.oauthDiscovery.discoveryUrl`);
@@ -92,7 +99,7 @@ async function resolveSettings(input: OAuth2ProviderInput): Promise<{ settings: 
       const m = discovery.authorizationServerMetadata!;
       server = { ...vendor.authorizationServer(m, `${field}.oauthDiscovery.authorizationServerMetadata`), issuer: m.issuer, responseTypes: m.responseTypes, tokenEndpointAuthMethods: m.tokenEndpointAuthMethods };
     }
-    const method = config.clientAuthenticationMethod ?? 'CLIENT_SECRET_BASIC';
+    const method = custom.clientAuthenticationMethod ?? 'CLIENT_SECRET_BASIC';
     if (method === 'AWS_IAM_ID_TOKEN_JWT') throw ValidationException.field(`${field}.clientAuthenticationMethod`, 'AWS_IAM_ID_TOKEN_JWT is not supported by this deployment');
     clientAuthentication = method === 'CLIENT_SECRET_POST' ? 'client_secret_post' : 'client_secret_basic';
   } else {
@@ -123,7 +130,7 @@ function describe(caller: CallerContext, record: CredentialProviderRecord) {
     responseTypes: s.server.responseTypes,
     tokenEndpointAuthMethods: s.server.tokenEndpointAuthMethods,
   };
-  const memberOutput: Record<string, unknown> = { clientId: s.clientId, oauthDiscovery: { authorizationServerMetadata: metadata } };
+  const memberOutput: MemberOutput = { clientId: s.clientId, oauthDiscovery: { authorizationServerMetadata: metadata } };
   if (s.member === 'customOauth2ProviderConfig') {
     memberOutput.clientAuthenticationMethod = s.clientAuthentication === 'client_secret_post' ? 'CLIENT_SECRET_POST' : 'CLIENT_SECRET_BASIC';
     if (s.onBehalfOf) {
@@ -141,8 +148,9 @@ function describe(caller: CallerContext, record: CredentialProviderRecord) {
     clientSecretSource: record.secretSource,
     clientSecretJsonKey: record.secretSource === 'EXTERNAL' ? record.jsonKey : undefined,
     callbackUrl: `${caller.publicBaseUrl}${OAUTH2_CALLBACK_PATH}`,
-    oauth2ProviderConfigOutput: { [s.member]: memberOutput },
-    status: 'READY',
+    // The member the provider was created with; tsc cannot tie a computed key to the union's member.
+    oauth2ProviderConfigOutput: { [s.member]: memberOutput } as Partial<Record<ConfigMember, MemberOutput>> as ConfigOutput,
+    status: 'READY' as const,
     createdTime: new Date(record.createdTime),
     lastUpdatedTime: new Date(record.lastUpdatedTime),
   };
@@ -158,37 +166,37 @@ export function oauth2ProviderOperations(deps: OAuth2ProviderDependencies & { on
   const records = new ProviderRecords(store, secrets, pageTokens, now);
 
   return {
-    async create(input: OAuth2ProviderInput, caller: CallerContext) {
+    async create(input: Input<'CreateOauth2CredentialProvider'>, caller: CallerContext) {
       const { settings, config, field } = await resolveSettings(input);
       const tags = input.tags ?? {};
       const placement = await secrets.place('oauth2', input.name, secretInput(config), secretFields(field), caller, tags);
-      const record = await records.create('oauth2', input.name, placement, tags, settings as unknown as Record<string, unknown>);
+      const record = await records.create({ kind: 'oauth2', settings }, input.name, placement, tags);
       const { createdTime: _c, lastUpdatedTime: _u, ...created } = describe(caller, record);
       return created;
     },
 
-    async get(input: { name: string }, caller: CallerContext) {
+    async get(input: Input<'GetOauth2CredentialProvider'>, caller: CallerContext) {
       const record = await store.get({ kind: 'oauth2', name: input.name });
       if (!record) throw notFound(input.name);
       return describe(caller, record);
     },
 
-    async update(input: OAuth2ProviderInput, caller: CallerContext) {
+    async update(input: Input<'UpdateOauth2CredentialProvider'>, caller: CallerContext) {
       const current = await store.get({ kind: 'oauth2', name: input.name });
       if (!current) throw notFound(input.name);
       const { settings, config, field } = await resolveSettings(input);
       const change = await secrets.replace(current, secretInput(config), secretFields(field), caller);
-      const record = await records.update(current, { ...change, settings: settings as unknown as Record<string, unknown> });
+      const record = await records.update(current, { ...change, settings });
       return describe(caller, record);
     },
 
-    async delete(input: { name: string }): Promise<void> {
+    async delete(input: Input<'DeleteOauth2CredentialProvider'>): Promise<void> {
       const deleted = await store.delete({ kind: 'oauth2', name: input.name });
       if (!deleted) throw notFound(input.name);
       await Promise.all([secrets.release(deleted), deps.onDelete(input.name, deleted.createdTime)]);
     },
 
-    list(input: { maxResults?: number; nextToken?: string }, caller: CallerContext) {
+    list(input: Input<'ListOauth2CredentialProviders'>, caller: CallerContext) {
       return records.list('oauth2', LIST, input, (r) => {
         const { name, credentialProviderArn, credentialProviderVendor, createdTime, lastUpdatedTime } = describe(caller, r);
         return { name, credentialProviderArn, credentialProviderVendor, createdTime, lastUpdatedTime };

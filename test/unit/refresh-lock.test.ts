@@ -7,16 +7,14 @@ import { refresher } from '../../lib/vending/refresh.js';
 import { ManualClock } from '../fakes/clock.js';
 import { InMemoryKeyService } from '../fakes/key-service.js';
 import { InMemoryTokenVaultStore } from '../fakes/token-vault-store.js';
+import { githubProviderRecord } from '../fakes/provider-records.js';
 
 /**
  * The refresh lock's protocol on the vault's side: one holder at a time, everyone else waits for
  * its outcome and shares it. The holder's upstream exchange (a real token endpoint) is covered by
  * test/faults/oauth2-refresh.test.ts (in `npm run test:long`); here the test plays the holder, so no request leaves.
  */
-const record: CredentialProviderRecord = {
-  kind: 'oauth2', name: 'github', secretSource: 'MANAGED', secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x', jsonKey: 'clientSecret',
-  tags: {}, createdTime: 1, lastUpdatedTime: 1, version: 1, secretGeneration: 1,
-};
+const record: CredentialProviderRecord = githubProviderRecord(1);
 const key = { workload: 'agent@1', user: 'id:alice', provider: 'oauth2/github@1' };
 
 async function setUp(extra: { refreshAttempts?: number } = {}) {
