@@ -57,16 +57,13 @@ const keyService = /* @__PURE__ */ once(() => new KmsKeyService(kmsClient()));
 const vaultStore = /* @__PURE__ */ once(() => new DynamoDbTokenVaultStore(dynamoDocumentClient(), config.tokenVaultTable));
 const sessionStore = /* @__PURE__ */ once(() => new DynamoDbSessionStore(dynamoDocumentClient(), config.oauth2SessionsTable));
 const consent = /* @__PURE__ */ once(() => new ConsentSecrets(keys()));
-/** The registry as it is now (checks after writes); `lookup` adds the optional freshness window for vends. */
-const registry = /* @__PURE__ */ once(
-  () =>
-    new DynamoDbVendingLookup(dynamoDocumentClient(), {
-      workloadIdentities: config.workloadIdentitiesTable,
-      credentialProviders: config.credentialProvidersTable,
-      tokenVault: config.tokenVaultTable,
-    }),
+const registryTables = () => ({ workloadIdentities: config.workloadIdentitiesTable, credentialProviders: config.credentialProvidersTable, tokenVault: config.tokenVaultTable });
+/** The registry as it is now, strongly consistent (checks after writes). */
+const registry = /* @__PURE__ */ once(() => new DynamoDbVendingLookup(dynamoDocumentClient(), registryTables()));
+/** What vends read: eventually consistent unless configured otherwise, with the optional freshness window. */
+const lookup = /* @__PURE__ */ once(
+  () => new CachedVendingLookup(new DynamoDbVendingLookup(dynamoDocumentClient(), registryTables(), () => config.vendConsistentReads), () => config.vendCacheMilliseconds),
 );
-const lookup = /* @__PURE__ */ once(() => new CachedVendingLookup(registry(), () => config.vendCacheMilliseconds));
 /** New vault entries are sealed with the customer's key once one is set (SetTokenVaultCMK), else the service key. */
 const vault = /* @__PURE__ */ once(
   () => new TokenVault(vaultStore(), new EnvelopeCipher(keyService()), async () => (await vaultStore().settings())?.kmsKeyArn ?? config.serviceKmsKeyId),
