@@ -5,7 +5,7 @@ import { oauth2ProviderOperations } from './credential-providers/oauth2-provider
 import { ProviderSecrets } from './credential-providers/provider-secrets.js';
 import type { CallerSettings } from './http/caller-context.js';
 import { SecretsManagerServiceKeys } from './keys/secrets-manager-keys.js';
-import { addressPolicyFor } from './outbound/http-client.js';
+import { addressPolicyFor, useDeploymentPolicy } from './outbound/http-client.js';
 import { oauth2Callback } from './oauth2/callback.js';
 import { ConsentSecrets } from './oauth2/consent.js';
 import { DynamoDbSessionStore } from './oauth2/dynamodb-sessions.js';
@@ -38,6 +38,9 @@ import { workloadIdentityOperations } from './workload-identities/workload-ident
  * the maintenance functions have their own root (wiring-maintenance.ts), as modules with
  * top-level code (the vendor catalogue, the JWT library) stay in any bundle that imports them.
  */
+// The outbound policy of every call not handed one (URL checks, discovery, token requests): the only setting a module outside the root keeps.
+useDeploymentPolicy(() => config.outboundPolicy);
+
 const keys = /* @__PURE__ */ once(
   () => new SecretsManagerServiceKeys(secretsManagerClient(), { secretId: config.serviceKeysSecretId, maxAgeSeconds: config.secretCacheMaxAgeSeconds }),
 );
