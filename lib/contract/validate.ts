@@ -16,7 +16,7 @@ export { matchesPattern } from './patterns.js';
  * Only own properties are ever read: a member named like an `Object.prototype` property is just a
  * member. Smithy patterns are not anchored by the model; AgentCore validates whole values, so we
  * do too, in time linear in the value (lib/contract/patterns.ts): no value can make a pattern
- * backtrack.
+ * backtrack beyond one pass over the value per character of the pattern.
  */
 export function validateShape<T>(shapeName: string, input: unknown): T {
   const problems: ValidationExceptionField[] = [];
