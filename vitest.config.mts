@@ -17,7 +17,7 @@ const runDir = (process.env.AGENTCORE_TEST_RUN_DIR ??= mkdtempSync(join(tmpdir()
 const LONG = ['test/api/fuzz.test.ts', 'test/api/concurrent-updates.test.ts', 'test/faults/**/*.test.ts'];
 
 /** The offline stack (moto + serverless-offline) every API and integration test talks to. */
-const withStack = { globalSetup: ['test/setup/global-stack.ts'], setupFiles: ['test/setup/capture-output.ts'] };
+const withStack = { globalSetup: ['test/setup/global-stack.ts'], setupFiles: ['test/setup/capture-output.ts', 'test/setup/deployment-policy.ts'] };
 
 /*
  * The pyramid, one project per layer:
@@ -43,7 +43,7 @@ export default defineConfig({
       {
         extends: true,
         // What handlers log here is captured too: the hygiene project reads it after `npm test`.
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], setupFiles: ['test/setup/capture-output.ts'], testTimeout: 5_000 },
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], setupFiles: ['test/setup/capture-output.ts', 'test/setup/deployment-policy.ts'], testTimeout: 5_000 },
       },
       {
         extends: true,

@@ -74,6 +74,13 @@ export const config = {
     return Number.isFinite(value) && value > 0 ? value : 0;
   },
   /**
+   * Optional: vends read the registry strongly consistent (2 read units per API-key vend instead of
+   * 1), so that news reaches the very next vend rather than within about a second (see DynamoDbVendingLookup).
+   */
+  get vendConsistentReads(): boolean {
+    return process.env.VEND_CONSISTENT_READS === 'true';
+  },
+  /**
    * Plain-http loopback endpoints (authorization servers, JWKS) are for development: accepted only
    * offline (serverless-offline sets IS_OFFLINE) or when ALLOW_LOOPBACK_ENDPOINTS=true. Deployed,
    * 127.0.0.1 is the Lambda runtime's own API, never an identity provider.

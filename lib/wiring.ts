@@ -5,7 +5,7 @@ import { oauth2ProviderOperations } from './credential-providers/oauth2-provider
 import { ProviderSecrets } from './credential-providers/provider-secrets.js';
 import type { CallerSettings } from './http/caller-context.js';
 import { SecretsManagerServiceKeys } from './keys/secrets-manager-keys.js';
-import { addressPolicyFor } from './outbound/http-client.js';
+import { addressPolicyFor, useDeploymentPolicy } from './outbound/http-client.js';
 import { oauth2Callback } from './oauth2/callback.js';
 import { ConsentSecrets } from './oauth2/consent.js';
 import { DynamoDbSessionStore } from './oauth2/dynamodb-sessions.js';
@@ -41,6 +41,9 @@ import { workloadIdentityOperations } from './workload-identities/workload-ident
  * the maintenance functions have their own root (wiring-maintenance.ts), as modules with
  * top-level code (the vendor catalogue, the JWT library) stay in any bundle that imports them.
  */
+// The outbound policy of every call not handed one (URL checks, discovery, token requests): the only setting a module outside the root keeps.
+useDeploymentPolicy(() => config.outboundPolicy);
+
 const keys = /* @__PURE__ */ once(
   () => new SecretsManagerServiceKeys(secretsManagerClient(), { secretId: config.serviceKeysSecretId, maxAgeSeconds: config.secretCacheMaxAgeSeconds }),
 );
@@ -62,16 +65,13 @@ const signingKeys = /* @__PURE__ */ once(() => new KmsSigningKeys(kmsClient()));
 const vaultStore = /* @__PURE__ */ once(() => new DynamoDbTokenVaultStore(dynamoDocumentClient(), config.tokenVaultTable));
 const sessionStore = /* @__PURE__ */ once(() => new DynamoDbSessionStore(dynamoDocumentClient(), config.oauth2SessionsTable));
 const consent = /* @__PURE__ */ once(() => new ConsentSecrets(keys()));
-/** The registry as it is now (checks after writes); `lookup` adds the optional freshness window for vends. */
-const registry = /* @__PURE__ */ once(
-  () =>
-    new DynamoDbVendingLookup(dynamoDocumentClient(), {
-      workloadIdentities: config.workloadIdentitiesTable,
-      credentialProviders: config.credentialProvidersTable,
-      tokenVault: config.tokenVaultTable,
-    }),
+const registryTables = () => ({ workloadIdentities: config.workloadIdentitiesTable, credentialProviders: config.credentialProvidersTable, tokenVault: config.tokenVaultTable });
+/** The registry as it is now, strongly consistent (checks after writes). */
+const registry = /* @__PURE__ */ once(() => new DynamoDbVendingLookup(dynamoDocumentClient(), registryTables()));
+/** What vends read: eventually consistent unless configured otherwise, with the optional freshness window. */
+const lookup = /* @__PURE__ */ once(
+  () => new CachedVendingLookup(new DynamoDbVendingLookup(dynamoDocumentClient(), registryTables(), () => config.vendConsistentReads), () => config.vendCacheMilliseconds),
 );
-const lookup = /* @__PURE__ */ once(() => new CachedVendingLookup(registry(), () => config.vendCacheMilliseconds));
 /** New vault entries are sealed with the customer's key once one is set (SetTokenVaultCMK), else the service key. */
 const vault = /* @__PURE__ */ once(
   () => new TokenVault(vaultStore(), new EnvelopeCipher(keyService()), async () => (await vaultStore().settings())?.kmsKeyArn ?? config.serviceKmsKeyId),

@@ -1,6 +1,8 @@
-import { RE2JS } from 're2js';
 import { ValidationException, type ValidationExceptionField } from '../errors.js';
 import { DEFAULT_MAX_STRING_LENGTH, edgeLimits, shapes, type EdgeLimit, type Shape } from './model.js';
+import { matchesPattern } from './patterns.js';
+
+export { matchesPattern } from './patterns.js';
 
 /**
  * Validates a request body against its input shape and returns the value the operation may use:
@@ -13,7 +15,8 @@ import { DEFAULT_MAX_STRING_LENGTH, edgeLimits, shapes, type EdgeLimit, type Sha
  *
  * Only own properties are ever read: a member named like an `Object.prototype` property is just a
  * member. Smithy patterns are not anchored by the model; AgentCore validates whole values, so we
- * do too, with RE2 (linear in the input: a pattern cannot be made to backtrack).
+ * do too, in time linear in the value (lib/contract/patterns.ts): no value can make a pattern
+ * backtrack beyond one pass over the value per character of the pattern.
  */
 export function validateShape<T>(shapeName: string, input: unknown): T {
   const problems: ValidationExceptionField[] = [];
@@ -24,22 +27,6 @@ export function validateShape<T>(shapeName: string, input: unknown): T {
     throw new ValidationException(count + summary, 'FieldValidationFailed', problems);
   }
   return value as T;
-}
-
-const patternCache = new Map<string, RE2JS>();
-/** The compiled pattern of a shape; `matches` requires the whole value to match. */
-function compiledPattern(pattern: string): RE2JS {
-  let re = patternCache.get(pattern);
-  if (!re) {
-    re = RE2JS.compile(pattern);
-    patternCache.set(pattern, re);
-  }
-  return re;
-}
-
-/** Whole-value match of a model pattern, in time linear in the value. */
-export function matchesPattern(pattern: string, value: string): boolean {
-  return compiledPattern(pattern).testExact(value);
 }
 
 function own(object: object, key: string): unknown {

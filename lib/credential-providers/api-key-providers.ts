@@ -1,5 +1,6 @@
 import { apiKeyCredentialProviderArn } from '../arns.js';
 import { ResourceNotFoundException, ValidationException } from '../errors.js';
+import type { Input } from '../contract/types.js';
 import type { CallerContext } from '../http/caller-context.js';
 import type { PageTokens } from '../pagination.js';
 import type { ProviderSecrets, SecretFields } from './provider-secrets.js';
@@ -21,13 +22,7 @@ import type { CredentialProviderRecord, CredentialProviderStore, SecretSource } 
 const FIELDS: SecretFields = { value: 'apiKey', source: 'apiKeySecretSource', config: 'apiKeySecretConfig' };
 const LIST = 'ListApiKeyCredentialProviders';
 
-interface ApiKeyProviderInput {
-  name: string;
-  apiKey?: string;
-  apiKeySecretSource?: SecretSource;
-  apiKeySecretConfig?: { secretId: string; jsonKey: string };
-  tags?: Record<string, string>;
-}
+type ApiKeyProviderInput = Input<'CreateApiKeyCredentialProvider'> | Input<'UpdateApiKeyCredentialProvider'>;
 
 export interface ApiKeyProviderDependencies {
   store: CredentialProviderStore;
@@ -55,21 +50,21 @@ export function apiKeyProviderOperations({ store, secrets, pageTokens, now = Dat
   const secretInput = (input: ApiKeyProviderInput) => ({ value: input.apiKey, source: input.apiKeySecretSource, config: input.apiKeySecretConfig });
 
   return {
-    async create(input: ApiKeyProviderInput, caller: CallerContext) {
+    async create(input: Input<'CreateApiKeyCredentialProvider'>, caller: CallerContext) {
       const tags = input.tags ?? {};
       const placement = await secrets.place('apikey', input.name, secretInput(input), FIELDS, caller, tags);
-      const record = await records.create('apikey', input.name, placement, tags);
+      const record = await records.create({ kind: 'apikey' }, input.name, placement, tags);
       const { createdTime: _c, lastUpdatedTime: _u, ...created } = describe(caller, record);
       return created;
     },
 
-    async get(input: { name: string }, caller: CallerContext) {
+    async get(input: Input<'GetApiKeyCredentialProvider'>, caller: CallerContext) {
       const record = await store.get({ kind: 'apikey', name: input.name });
       if (!record) throw notFound(input.name);
       return describe(caller, record);
     },
 
-    async update(input: ApiKeyProviderInput, caller: CallerContext) {
+    async update(input: Input<'UpdateApiKeyCredentialProvider'>, caller: CallerContext) {
       const current = await store.get({ kind: 'apikey', name: input.name });
       if (!current) throw notFound(input.name);
       if (input.apiKey === undefined && input.apiKeySecretConfig === undefined && input.apiKeySecretSource === undefined) {
@@ -79,13 +74,13 @@ export function apiKeyProviderOperations({ store, secrets, pageTokens, now = Dat
       return describe(caller, record);
     },
 
-    async delete(input: { name: string }): Promise<void> {
+    async delete(input: Input<'DeleteApiKeyCredentialProvider'>): Promise<void> {
       const deleted = await store.delete({ kind: 'apikey', name: input.name });
       if (!deleted) throw notFound(input.name);
       await secrets.release(deleted);
     },
 
-    list(input: { maxResults?: number; nextToken?: string }, caller: CallerContext) {
+    list(input: Input<'ListApiKeyCredentialProviders'>, caller: CallerContext) {
       return records.list('apikey', LIST, input, (r) => {
         const { name, credentialProviderArn, createdTime, lastUpdatedTime } = describe(caller, r);
         return { name, credentialProviderArn, createdTime, lastUpdatedTime };

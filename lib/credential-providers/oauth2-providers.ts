@@ -1,5 +1,7 @@
 import { oauth2CredentialProviderArn } from '../arns.js';
 import { ResourceNotFoundException, ValidationException } from '../errors.js';
+import type { ActorTokenContentType, CustomOauth2ProviderConfigOutput, OnBehalfOfTokenExchangeGrantTypeType } from '@aws-sdk/client-bedrock-agentcore-control';
+import type { Input, Output } from '../contract/types.js';
 import type { CallerContext } from '../http/caller-context.js';
 import { clientAssertion, type AssertionSigner, type PrivateKeyJwtSettings } from '../oauth2/client-assertion.js';
 import { discover } from '../oauth2/discovery.js';
@@ -27,17 +29,18 @@ export interface OAuth2Settings {
   discoveryUrl?: string;
   /** PRIVATE_KEY_JWT (CustomOauth2): the KMS key, algorithm, kid and additional claims of its assertions. */
   privateKeyJwt?: PrivateKeyJwtSettings;
-  onBehalfOf?: { grantType: 'TOKEN_EXCHANGE' | 'JWT_AUTHORIZATION_GRANT'; actorTokenContent?: string; actorTokenScopes?: string[] };
+  onBehalfOf?: { grantType: OnBehalfOfTokenExchangeGrantTypeType; actorTokenContent?: ActorTokenContentType; actorTokenScopes?: string[] };
 }
 
-type ConfigInput = Record<string, any>;
-
-interface OAuth2ProviderInput {
-  name: string;
-  credentialProviderVendor: VendorName;
-  oauth2ProviderConfigInput: Record<string, ConfigInput>;
-  tags?: Record<string, string>;
-}
+type OAuth2ProviderInput = Input<'CreateOauth2CredentialProvider'> | Input<'UpdateOauth2CredentialProvider'>;
+type ConfigUnion = OAuth2ProviderInput['oauth2ProviderConfigInput'];
+type MemberConfig = ConfigUnion extends infer U ? (U extends unknown ? Exclude<U[keyof U], undefined> : never) : never;
+type AnyKey<U> = U extends unknown ? keyof U : never;
+/** Any vendor member's configuration, every field optional: the edge let through only the named member's own. */
+type ConfigInput = { [K in AnyKey<MemberConfig>]?: MemberConfig extends infer U ? (U extends unknown ? (K extends keyof U ? U[K] : never) : never) : never };
+type ConfigOutput = NonNullable<Output<'GetOauth2CredentialProvider'>['oauth2ProviderConfigOutput']>;
+/** Every member's output has the custom member's fields or fewer. */
+type MemberOutput = CustomOauth2ProviderConfigOutput;
 
 export interface OAuth2ProviderDependencies {
   store: CredentialProviderStore;
@@ -48,8 +51,10 @@ export interface OAuth2ProviderDependencies {
   now?: () => number;
 }
 
+/** An OAuth2 provider's settings; the vends look providers up by kind, so any other kind is a fault. */
 export function settingsOf(record: CredentialProviderRecord): OAuth2Settings {
-  return record.settings as unknown as OAuth2Settings;
+  if (record.kind !== 'oauth2') throw new Error(`credential provider ${record.name} is not an OAuth2 provider`);
+  return record.settings;
 }
 
 /** Where a token request finds the client's credential: its secret, or KMS to sign an assertion. */
@@ -81,11 +86,12 @@ const notFound = (name: string) => new ResourceNotFoundException(`OAuth2 credent
 /** The vendor's member of the input union, checked against the vendor named. */
 function vendorConfig(input: OAuth2ProviderInput): { member: ConfigMember; config: ConfigInput; field: string } {
   const vendor = vendorOf(input.credentialProviderVendor);
-  const [member] = Object.keys(input.oauth2ProviderConfigInput) as ConfigMember[];
+  const members: Partial<Record<ConfigMember, ConfigInput>> = input.oauth2ProviderConfigInput;
+  const [member] = Object.keys(members) as ConfigMember[];
   if (member !== vendor.configMember) {
     throw ValidationException.field('oauth2ProviderConfigInput', `must be ${vendor.configMember} for credentialProviderVendor ${vendor.name}`);
   }
-  return { member, config: input.oauth2ProviderConfigInput[member]!, field: `oauth2ProviderConfigInput.${member}` };
+  return { member, config: members[member]!, field: `oauth2ProviderConfigInput.${member}` };
 }
 
 function secretFields(field: string): SecretFields {
@@ -101,15 +107,16 @@ async function resolveSettings(input: OAuth2ProviderInput, keys: SigningKeyInspe
   const vendor = vendorOf(input.credentialProviderVendor);
   const { member, config, field } = vendorConfig(input);
   if (!config.clientId) throw ValidationException.field(`${field}.clientId`, 'is required');
-  for (const unsupported of ['privateEndpoint', 'privateEndpointOverrides']) {
+  for (const unsupported of ['privateEndpoint', 'privateEndpointOverrides'] as const) {
     if (config[unsupported] !== undefined) throw ValidationException.field(`${field}.${unsupported}`, 'is not supported by this deployment');
   }
   let server: AuthorizationServer;
   let discoveryUrl: string | undefined;
   let clientAuthentication = vendor.clientAuthentication;
   let privateKeyJwt: PrivateKeyJwtSettings | undefined;
-  if (member === 'customOauth2ProviderConfig') {
-    const discovery = config.oauthDiscovery as { discoveryUrl?: string; authorizationServerMetadata?: Record<string, any> };
+  const custom = input.oauth2ProviderConfigInput.customOauth2ProviderConfig;
+  if (custom) {
+    const discovery = custom.oauthDiscovery;
     if (discovery.discoveryUrl) {
       discoveryUrl = discovery.discoveryUrl;
       server = await discover(discovery.discoveryUrl, `${field}.oauthDiscovery.discoveryUrl`);
@@ -117,11 +124,11 @@ async function resolveSettings(input: OAuth2ProviderInput, keys: SigningKeyInspe
       const m = discovery.authorizationServerMetadata!;
       server = { ...vendor.authorizationServer(m, `${field}.oauthDiscovery.authorizationServerMetadata`), issuer: m.issuer, responseTypes: m.responseTypes, tokenEndpointAuthMethods: m.tokenEndpointAuthMethods };
     }
-    const method = config.clientAuthenticationMethod ?? 'CLIENT_SECRET_BASIC';
+    const method = custom.clientAuthenticationMethod ?? 'CLIENT_SECRET_BASIC';
     if (method === 'AWS_IAM_ID_TOKEN_JWT') throw ValidationException.field(`${field}.clientAuthenticationMethod`, 'AWS_IAM_ID_TOKEN_JWT is not supported by this deployment');
     clientAuthentication = method === 'CLIENT_SECRET_POST' ? 'client_secret_post' : 'client_secret_basic';
-    if (wantsPrivateKeyJwt(config, field)) {
-      privateKeyJwt = await resolvePrivateKeyJwt(config.privateKeyJwtConfig, `${field}.privateKeyJwtConfig`, keys, where);
+    if (wantsPrivateKeyJwt(custom, field)) {
+      privateKeyJwt = await resolvePrivateKeyJwt(custom.privateKeyJwtConfig!, `${field}.privateKeyJwtConfig`, keys, where);
       clientAuthentication = 'private_key_jwt';
     }
   } else {
@@ -155,7 +162,7 @@ function describe(caller: CallerContext, record: CredentialProviderRecord) {
     responseTypes: s.server.responseTypes,
     tokenEndpointAuthMethods: s.server.tokenEndpointAuthMethods,
   };
-  const memberOutput: Record<string, unknown> = { clientId: s.clientId, oauthDiscovery: { authorizationServerMetadata: metadata } };
+  const memberOutput: MemberOutput = { clientId: s.clientId, oauthDiscovery: { authorizationServerMetadata: metadata } };
   if (s.member === 'customOauth2ProviderConfig') {
     memberOutput.clientAuthenticationMethod = AUTHENTICATION_METHODS[s.clientAuthentication];
     if (s.privateKeyJwt) memberOutput.privateKeyJwtConfig = privateKeyJwtOutput(s.privateKeyJwt);
@@ -174,8 +181,9 @@ function describe(caller: CallerContext, record: CredentialProviderRecord) {
     clientSecretSource: record.secretSource,
     clientSecretJsonKey: record.secretSource === 'EXTERNAL' ? record.jsonKey : undefined,
     callbackUrl: `${caller.publicBaseUrl}${OAUTH2_CALLBACK_PATH}`,
-    oauth2ProviderConfigOutput: { [s.member]: memberOutput },
-    status: 'READY',
+    // The member the provider was created with; tsc cannot tie a computed key to the union's member.
+    oauth2ProviderConfigOutput: { [s.member]: memberOutput } as Partial<Record<ConfigMember, MemberOutput>> as ConfigOutput,
+    status: 'READY' as const,
     createdTime: new Date(record.createdTime),
     lastUpdatedTime: new Date(record.lastUpdatedTime),
   };
@@ -191,7 +199,7 @@ export function oauth2ProviderOperations(deps: OAuth2ProviderDependencies & { on
   const records = new ProviderRecords(store, secrets, pageTokens, now);
 
   return {
-    async create(input: OAuth2ProviderInput, caller: CallerContext) {
+    async create(input: Input<'CreateOauth2CredentialProvider'>, caller: CallerContext) {
       const { settings, config, field } = await resolveSettings(input, signingKeys, caller);
       const tags = input.tags ?? {};
       // The contract requires every provider to name a secret (clientSecretArn): a PRIVATE_KEY_JWT
@@ -199,18 +207,18 @@ export function oauth2ProviderOperations(deps: OAuth2ProviderDependencies & { on
       const placement = settings.privateKeyJwt
         ? await secrets.createManaged('oauth2', input.name, '', tags)
         : await secrets.place('oauth2', input.name, secretInput(config), secretFields(field), caller, tags);
-      const record = await records.create('oauth2', input.name, placement, tags, settings as unknown as Record<string, unknown>);
+      const record = await records.create({ kind: 'oauth2', settings }, input.name, placement, tags);
       const { createdTime: _c, lastUpdatedTime: _u, credentialProviderVendor: _v, ...created } = describe(caller, record);
       return created;
     },
 
-    async get(input: { name: string }, caller: CallerContext) {
+    async get(input: Input<'GetOauth2CredentialProvider'>, caller: CallerContext) {
       const record = await store.get({ kind: 'oauth2', name: input.name });
       if (!record) throw notFound(input.name);
       return describe(caller, record);
     },
 
-    async update(input: OAuth2ProviderInput, caller: CallerContext) {
+    async update(input: Input<'UpdateOauth2CredentialProvider'>, caller: CallerContext) {
       const current = await store.get({ kind: 'oauth2', name: input.name });
       if (!current) throw notFound(input.name);
       const { settings, config, field } = await resolveSettings(input, signingKeys, caller);
@@ -220,17 +228,17 @@ export function oauth2ProviderOperations(deps: OAuth2ProviderDependencies & { on
         throw ValidationException.field(`${field}.clientSecret`, 'is required when clientAuthenticationMethod changes from PRIVATE_KEY_JWT (or give clientSecretConfig)');
       }
       const change = await secrets.replace(current, given, secretFields(field), caller);
-      const record = await records.update(current, { ...change, settings: settings as unknown as Record<string, unknown> });
+      const record = await records.update(current, { ...change, settings });
       return describe(caller, record);
     },
 
-    async delete(input: { name: string }): Promise<void> {
+    async delete(input: Input<'DeleteOauth2CredentialProvider'>): Promise<void> {
       const deleted = await store.delete({ kind: 'oauth2', name: input.name });
       if (!deleted) throw notFound(input.name);
       await Promise.all([secrets.release(deleted), deps.onDelete(input.name, deleted.createdTime)]);
     },
 
-    list(input: { maxResults?: number; nextToken?: string }, caller: CallerContext) {
+    list(input: Input<'ListOauth2CredentialProviders'>, caller: CallerContext) {
       return records.list('oauth2', LIST, input, (r) => {
         const { name, credentialProviderArn, credentialProviderVendor, createdTime, lastUpdatedTime } = describe(caller, r);
         return { name, credentialProviderArn, credentialProviderVendor, createdTime, lastUpdatedTime };

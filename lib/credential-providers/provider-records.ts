@@ -3,7 +3,8 @@ import { ConflictException, InternalServerException } from '../errors.js';
 import { logger } from '../logger.js';
 import type { PageTokens } from '../pagination.js';
 import type { ProviderSecrets, SecretChange, SecretPlacement } from './provider-secrets.js';
-import { RetriedWriteRefused, type CredentialProviderRecord, type CredentialProviderStore, type ProviderKey, type ProviderKind } from './store.js';
+import type { OAuth2Settings } from './oauth2-providers.js';
+import { RetriedWriteRefused, type CredentialProviderRecord, type CredentialProviderStore, type KindFields, type ProviderKey, type ProviderKind } from './store.js';
 
 const KIND_LABEL: Record<ProviderKind, string> = { apikey: 'API key', oauth2: 'OAuth2' };
 /** Enough for every promoter racing one record to converge; the sweep repairs what is left. */
@@ -81,10 +82,10 @@ export class ProviderRecords {
     return false;
   }
 
-  async create(kind: ProviderKind, name: string, placement: SecretPlacement, tags: Record<string, string>, settings?: Record<string, unknown>): Promise<CredentialProviderRecord> {
+  async create(fields: KindFields, name: string, placement: SecretPlacement, tags: Record<string, string>): Promise<CredentialProviderRecord> {
     const time = this.now();
     const record: CredentialProviderRecord = {
-      kind,
+      ...fields,
       name,
       ...placement,
       tags,
@@ -93,12 +94,11 @@ export class ProviderRecords {
       writeId: randomUUID(),
       version: 1,
       secretGeneration: 0,
-      ...(settings ? { settings } : {}),
     };
     // An error here (not a refused condition) leaves the secret alone: the write may have landed.
     if (!(await this.commit(() => this.store.create(record), record, record.writeId!))) {
       if (placement.secretSource === 'MANAGED') await this.secrets.abandon({ created: placement });
-      throw new ConflictException(`${KIND_LABEL[kind]} credential provider ${name} already exists`);
+      throw new ConflictException(`${KIND_LABEL[fields.kind]} credential provider ${name} already exists`);
     }
     return record;
   }
@@ -108,11 +108,11 @@ export class ProviderRecords {
    * names and retires a managed secret it no longer uses. Only the loser of the race undoes
    * what it wrote; an error of unknown outcome undoes nothing.
    */
-  async update(current: CredentialProviderRecord, change: SecretChange & { settings?: Record<string, unknown> }): Promise<CredentialProviderRecord> {
+  async update(current: CredentialProviderRecord, change: SecretChange & { settings?: OAuth2Settings }): Promise<CredentialProviderRecord> {
     const record: CredentialProviderRecord = {
       ...current,
       ...change.placement,
-      ...(change.settings ? { settings: change.settings } : {}),
+      ...(current.kind === 'oauth2' && change.settings ? { settings: change.settings } : {}),
       lastUpdatedTime: this.now(),
       writeId: randomUUID(),
       version: current.version + 1,

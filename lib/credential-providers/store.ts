@@ -1,11 +1,12 @@
 import type { Page } from '../pagination.js';
+// Type-only, both ways (erased at build): the settings belong beside the code that resolves them.
+import type { OAuth2Settings } from './oauth2-providers.js';
 
 export type ProviderKind = 'apikey' | 'oauth2';
 export type SecretSource = 'MANAGED' | 'EXTERNAL';
 
-/** A credential provider as the service keeps it. It never holds the secret, only where it is. */
-export interface CredentialProviderRecord {
-  kind: ProviderKind;
+/** What every credential provider keeps. It never holds the secret, only where it is. */
+interface ProviderRecordBase {
   name: string;
   secretSource: SecretSource;
   /** Full ARN of the secret that holds the API key or client secret. */
@@ -35,9 +36,22 @@ export interface CredentialProviderRecord {
    * Every container compares it with the generation it cached, so one write invalidates them all.
    */
   secretGeneration: number;
-  /** Kind-specific settings (the OAuth2 vendor configuration). */
-  settings?: Record<string, unknown>;
 }
+
+export interface ApiKeyProviderRecord extends ProviderRecordBase {
+  kind: 'apikey';
+}
+
+export interface OAuth2ProviderRecord extends ProviderRecordBase {
+  kind: 'oauth2';
+  /** The vendor configuration, resolved at create or update. */
+  settings: OAuth2Settings;
+}
+
+/** A credential provider as the service keeps it, by kind. */
+export type CredentialProviderRecord = ApiKeyProviderRecord | OAuth2ProviderRecord;
+/** What only one kind of record has: its kind and, for OAuth2, its settings. */
+export type KindFields = { kind: 'apikey' } | { kind: 'oauth2'; settings: OAuth2Settings };
 
 /**
  * A conditional write refused after the SDK had retried it: an earlier attempt may have landed

@@ -7,10 +7,13 @@ import { AgentCoreError, DependencyFailure, httpStatusOf, UnknownOperationExcept
 import { toAgentCoreError } from '../aws/errors.js';
 import { withAuditSlot, type AuditSlot } from '../audit.js';
 import { logger } from '../logger.js';
+import type { Input, Output } from '../contract/types.js';
 import { callerContext, type CallerContext, type CallerSettings } from './caller-context.js';
 
-export type OperationImpl = (input: any, caller: CallerContext) => Promise<object | void>;
-export type OperationTable = Partial<Record<OperationName, OperationImpl>>;
+/** An operation as the edge calls it: its validated input in, the SDK's response shape (or nothing) out. */
+export type OperationImpl<Op extends OperationName> = (input: Input<Op>, caller: CallerContext) => Promise<Output<Op> | void>;
+/** The operations a function serves; tsc checks each entry against the contract's types. */
+export type OperationTable = { [Op in OperationName]?: OperationImpl<Op> };
 
 type Event = APIGatewayProxyEventV2;
 type Result = APIGatewayProxyStructuredResultV2;
@@ -31,11 +34,12 @@ export function apiHandler(table: OperationTable, settings: () => CallerSettings
     let operation: OperationName | undefined;
     try {
       operation = resolveOperation(event);
-      const impl = operation && table[operation];
+      // One operation's entry; the union of every entry's parameter types would be `never`.
+      const impl = operation && (table[operation] as OperationImpl<OperationName> | undefined);
       if (!operation || !impl) throw new UnknownOperationException('The requested operation is not supported by this endpoint.');
       logger.appendKeys({ operation });
       const spec = operations[operation]!;
-      const input = validateShape(spec.input, requestInput(event, spec.input));
+      const input = validateShape<Input<OperationName>>(spec.input, requestInput(event, spec.input));
       const output = await impl(input, callerContext(event, context, requestId, settings()));
       const line = audited(spec.status);
       if (line) logger.info('audit', line);

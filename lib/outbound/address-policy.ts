@@ -117,10 +117,10 @@ const NEVER = [
   '224.0.0.0/4', // multicast
   '240.0.0.0/4', // reserved, broadcast
   'ff00::/8', // multicast
-].map(network);
+];
 
 /** Loopback: what ALLOW_LOOPBACK_ENDPOINTS (development, tests) lets through. */
-const LOOPBACK = ['127.0.0.0/8', '::1/128'].map(network);
+const LOOPBACK = ['127.0.0.0/8', '::1/128'];
 
 /** Refused unless an operator allowlists them (an identity provider inside the organization's network). */
 const INTERNAL = [
@@ -134,7 +134,13 @@ const INTERNAL = [
   'fc00::/7', // unique local
   'fe80::/10', // link-local
   'fec0::/10', // site-local (deprecated, still routed by some stacks)
-].map(network);
+];
+
+let parsed: { never: Network[]; loopback: Network[]; internal: Network[] } | undefined;
+/** Parsed on first use, not at import: parsing calls net.isIP, whose first call compiles Node's address regexes (milliseconds of every cold start). */
+function networks() {
+  return (parsed ??= { never: NEVER.map(network), loopback: LOOPBACK.map(network), internal: INTERNAL.map(network) });
+}
 
 export interface AddressPolicySettings {
   /** Loopback addresses and `localhost` names allowed (offline, tests). */
@@ -203,13 +209,13 @@ export class AddressPolicy {
     const bytes = parseAddress(address);
     if (!bytes) return { allowed: false, reason: 'is not an IP address' };
     const candidates = [bytes, embeddedIPv4(bytes)].filter((b): b is Bytes => b !== undefined);
-    if (candidates.some((b) => NEVER.some((n) => contains(n, b)))) return { allowed: false, reason: 'is a metadata, unspecified or multicast address' };
+    if (candidates.some((b) => networks().never.some((n) => contains(n, b)))) return { allowed: false, reason: 'is a metadata, unspecified or multicast address' };
     const allowlisted = (hostname !== undefined && this.hostAllowed(hostname)) || candidates.some((b) => this.networks.some((n) => contains(n, b)));
     if (allowlisted) return { allowed: true };
-    if (candidates.some((b) => LOOPBACK.some((n) => contains(n, b)))) {
+    if (candidates.some((b) => networks().loopback.some((n) => contains(n, b)))) {
       return this.settings.allowLoopback ? { allowed: true } : { allowed: false, reason: 'is a loopback address' };
     }
-    if (candidates.some((b) => INTERNAL.some((n) => contains(n, b)))) return { allowed: false, reason: 'is a private or link-local address' };
+    if (candidates.some((b) => networks().internal.some((n) => contains(n, b)))) return { allowed: false, reason: 'is a private or link-local address' };
     return { allowed: true };
   }
 }

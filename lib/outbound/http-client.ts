@@ -2,7 +2,6 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction, Socket } from 'node:net';
-import { config } from '../config.js';
 import { AddressPolicy, parseAllowedNetworks, type OutboundPolicySettings } from './address-policy.js';
 
 /**
@@ -48,7 +47,7 @@ export interface OutboundRequest {
   /** The whole call, from DNS lookup to the last body byte. */
   timeoutMs: number;
   maxBytes?: number;
-  /** Defaults to the deployment's policy (config); tests give their own. */
+  /** Defaults to the deployment's policy (`useDeploymentPolicy`); tests give their own. */
   policy?: AddressPolicy;
   /** Name resolution, for tests that need a name to resolve somewhere in particular. */
   resolve?: typeof dnsLookup;
@@ -71,12 +70,20 @@ export function addressPolicyFor(settings: OutboundPolicySettings): AddressPolic
   return cached.policy;
 }
 
+/** Until the composition root says otherwise, the strictest settings: public addresses only. */
+let deploymentSettings: () => OutboundPolicySettings = () => ({ allowLoopback: false });
+
 /**
- * The deployment's policy, for callers the composition root does not yet hand one (the vendor
- * catalogue's URL checks, discovery and token calls without an explicit policy).
+ * Called by the composition root (lib/wiring.ts) with the deployment's settings, read per call
+ * (tests switch them in process): the policy of the calls not handed one explicitly (the vendor
+ * catalogue's URL checks, discovery and token requests).
  */
+export function useDeploymentPolicy(settings: () => OutboundPolicySettings): void {
+  deploymentSettings = settings;
+}
+
 export function deploymentPolicy(): AddressPolicy {
-  return addressPolicyFor(config.outboundPolicy);
+  return addressPolicyFor(deploymentSettings());
 }
 
 /** A lookup that fails unless every address the name resolves to is allowed: one bad answer spoils the name. */

@@ -1,4 +1,5 @@
 import { ResourceNotFoundException, ValidationException } from '../errors.js';
+import type { Input } from '../contract/types.js';
 import type { CallerContext } from '../http/caller-context.js';
 import type { KeyService } from './envelope.js';
 import type { TokenVaultStore, VaultSettings } from './store.js';
@@ -22,12 +23,12 @@ export function tokenVaultSettings(deps: { store: TokenVaultStore; keys: KeyServ
   });
 
   return {
-    async get(input: { tokenVaultId?: string }) {
+    async get(input: Input<'GetTokenVault'>) {
       checkId(input.tokenVaultId);
       return describe(await deps.store.settings());
     },
 
-    async set(input: { tokenVaultId?: string; kmsConfiguration: { keyType: 'CustomerManagedKey' | 'ServiceManagedKey'; kmsKeyArn?: string } }, caller: CallerContext) {
+    async set(input: Input<'SetTokenVaultCMK'>, caller: CallerContext) {
       checkId(input.tokenVaultId);
       const { keyType, kmsKeyArn } = input.kmsConfiguration;
       let settings: VaultSettings;

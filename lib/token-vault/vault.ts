@@ -1,5 +1,41 @@
+import { DependencyFailure } from '../errors.js';
 import { bindingId, encryptionContext, providerCreatedTimeOf, type BindingKey, type TokenVaultStore, type VaultBinding, type VaultTokens } from './store.js';
 import type { EnvelopeCipher, Envelope } from './envelope.js';
+
+/**
+ * How long a failed refresh is remembered: vends waiting on it, and the SDKs' own retries (a few
+ * within a second or two), get the same answer without another upstream call.
+ */
+export const REFRESH_FAILURE_MEMORY_MS = 5_000;
+/** The longest a token endpoint is given, when the function has the time for it. */
+export const MAX_UPSTREAM_MS = 10_000;
+/** Kept back from the upstream call for what follows it: sealing (KMS) and storing (DynamoDB) the answer. */
+export const WRITE_RESERVE_MS = 2_000;
+/** Below this, a refresh is not started: the answer could not be waited for. */
+const MIN_UPSTREAM_MS = 500;
+/** Added to a lock beyond its holder's deadline, for clocks that disagree across containers. */
+const CLOCK_SKEW_MS = 2_000;
+/** A refresh token is sent at most twice without a definite answer: the first attempt and one retry. */
+const MAX_UNKNOWN_ATTEMPTS = 2;
+
+export type RefreshOutcome = { accessToken: string } | { reconsent: 'refused' | 'vanished' | 'undeliverable' };
+
+/** What the upstream said to a refresh, in the vault's terms. */
+export type RefreshAnswer =
+  | { tokens: VaultTokens; expiresAt?: number }
+  /** The refresh token is no longer good: only a new consent helps. */
+  | { refused: true }
+  /** Remembered on the binding as `failure`, thrown as `error`; `unknownOutcome` when the token may have been used (a timeout). */
+  | { failure: string; unknownOutcome: boolean; error: Error };
+
+/** The caller's side of a refresh: the upstream exchange, and its errors in the caller's words. */
+export interface RefreshExchange {
+  providerName: string;
+  /** Work before the refresh token is sent (the client secret); failing here leaves the token as good as before. Returns the sender. */
+  prepare(): Promise<(tokens: VaultTokens, timeoutMs: number) => Promise<RefreshAnswer>>;
+  /** The error for a failure another request met a moment ago. */
+  remembered(failure: string): Error;
+}
 
 /**
  * The token vault: tokens in, tokens out, sealed per binding with the vault's current key.
@@ -21,14 +57,86 @@ export class TokenVault {
     return this.store.get(id);
   }
 
-  /** The binding as locked for one refresh until `until`, or undefined when another request holds it or a failure is remembered. */
-  lockForRefresh(binding: VaultBinding, until: number): Promise<VaultBinding | undefined> {
-    return this.store.lockForRefresh(binding.id, binding.version, until, this.now());
+  /**
+   * The refresh protocol: exactly one request refreshes a binding at a time, across containers.
+   *
+   * - The lock lasts until its holder's own function deadline (plus clock skew): whatever the holder
+   *   does (upstream call, sealing, storing), it is dead or done before anyone else may take over.
+   *   The upstream call gets what the deadline leaves after the write reserve, at most 10 s.
+   * - Only the binding as locked (its version, hence its latest refresh token) is ever sent: a
+   *   stale copy cannot take the lock, so no refresh token is sent once a newer one is stored.
+   * - A failure is written on the binding for REFRESH_FAILURE_MEMORY_MS: every vend waiting on the
+   *   lock and every retry within the window gets it without an upstream call.
+   * - A refused refresh token means consent again. A timeout leaves the outcome unknown (the server
+   *   may have rotated the token): one later vend may retry with the same token; without a definite
+   *   answer after that, the binding is given up and the user consents again.
+   */
+  async refresh(binding: VaultBinding, deadline: number, exchange: RefreshExchange): Promise<RefreshOutcome> {
+    let current = binding;
+    let pause = 50;
+    for (;;) {
+      if (current.refreshFailure !== undefined && (current.refreshFailedUntil ?? 0) > this.now()) throw exchange.remembered(current.refreshFailure);
+      const lockHeld = (current.refreshLockUntil ?? 0) > this.now();
+      if ((current.refreshAttempts ?? 0) >= MAX_UNKNOWN_ATTEMPTS && !lockHeld) {
+        await this.discard(current);
+        return { reconsent: 'undeliverable' };
+      }
+      if (!lockHeld) {
+        const timeoutMs = Math.min(MAX_UPSTREAM_MS, deadline - this.now() - WRITE_RESERVE_MS);
+        if (timeoutMs < MIN_UPSTREAM_MS) throw new DependencyFailure(`Too little time is left to refresh the token of credential provider ${exchange.providerName}; retry`, 'upstream-timeout');
+        const locked = await this.store.lockForRefresh(current.id, current.version, deadline + CLOCK_SKEW_MS, this.now());
+        if (locked) return this.refreshLocked(locked, exchange, timeoutMs);
+      }
+      // Another request refreshes: wait for its outcome, never longer than this request may.
+      if (this.now() + pause > deadline - WRITE_RESERVE_MS) {
+        throw new DependencyFailure(`The token of credential provider ${exchange.providerName} is being refreshed by another request; retry`, 'upstream-timeout');
+      }
+      await new Promise((r) => setTimeout(r, pause * (1 + Math.random() / 2)));
+      pause = Math.min(pause * 1.5, 400);
+      const latest = await this.get(current.id);
+      if (!latest) return { reconsent: 'vanished' };
+      // Refreshed (or consented again) a moment ago: fresh enough, whatever its lifetime.
+      if (latest.version !== current.version && (latest.expiresAt === undefined || latest.expiresAt > this.now())) return { accessToken: (await this.open(latest)).accessToken };
+      current = latest;
+    }
   }
 
-  /** Ends a refresh that stored nothing: remembers its failure (if any) for the vends that wait or retry. */
-  releaseRefresh(binding: VaultBinding, outcome: { failure?: string; failedUntil?: number; attempts: number }): Promise<boolean> {
-    return this.store.releaseRefresh(binding.id, binding.version, outcome);
+  /** The lock holder's part: one exchange with the binding as locked, and its outcome stored. */
+  private async refreshLocked(locked: VaultBinding, exchange: RefreshExchange, timeoutMs: number): Promise<RefreshOutcome> {
+    const attempts = locked.refreshAttempts ?? 1;
+    const release = (outcome: { failure?: string; failedUntil?: number; attempts: number }) => this.store.releaseRefresh(locked.id, locked.version, outcome);
+    let sent = false;
+    let settled = false;
+    try {
+      const tokens = await this.open(locked);
+      const send = await exchange.prepare();
+      sent = true;
+      const answer = await send(tokens, timeoutMs);
+      if ('refused' in answer) {
+        settled = true;
+        await this.discard(locked);
+        return { reconsent: 'refused' };
+      }
+      if ('failure' in answer) {
+        settled = true;
+        // Only an unknown outcome counts the attempt; every other answer says the token was not used.
+        await release({ failure: answer.failure, failedUntil: this.now() + REFRESH_FAILURE_MEMORY_MS, attempts: answer.unknownOutcome ? attempts : attempts - 1 });
+        throw answer.error;
+      }
+      // The consented scopes stay what they were: servers differ in what they echo back.
+      const written = await this.write(locked, answer.tokens, { scopes: locked.scopes, expiresAt: answer.expiresAt }, { version: locked.version }, locked.version);
+      settled = true;
+      if (written) return { accessToken: answer.tokens.accessToken };
+      // The binding went (provider or workload deleted) or was replaced by a new consent meanwhile:
+      // what the vault holds now decides, never a token it could not keep.
+      const latest = await this.get(locked.id);
+      if (!latest || latest.provider !== locked.provider) return { reconsent: 'vanished' };
+      return { accessToken: (await this.open(latest)).accessToken };
+    } catch (error) {
+      // Failing before the request went out leaves the token as good as before; after, its fate is unknown.
+      if (!settled) await release({ attempts: sent ? attempts : attempts - 1 }).catch(() => false);
+      throw error;
+    }
   }
 
   /** Drops a binding if it is still the version read (a refused refresh token, a write that raced a deletion). */

@@ -1,5 +1,6 @@
 import type { ProviderSecrets } from '../credential-providers/provider-secrets.js';
 import { ResourceNotFoundException } from '../errors.js';
+import type { Input } from '../contract/types.js';
 import type { CallerContext } from '../http/caller-context.js';
 import type { WorkloadAccessTokens } from '../workload-access-tokens/workload-access-token.js';
 import type { VendingLookup } from './lookup.js';
@@ -16,7 +17,7 @@ export interface VendingDependencies {
  * is one DynamoDB round trip and no Secrets Manager or KMS call.
  */
 export function apiKeyVending(deps: VendingDependencies) {
-  return (input: { workloadIdentityToken: string; resourceCredentialProviderName: string }, caller: CallerContext) => {
+  return (input: Input<'GetResourceApiKey'>, caller: CallerContext) => {
     const provider = input.resourceCredentialProviderName;
     return audited({ operation: 'GetResourceApiKey', provider, caller }, deps.tokens, input.workloadIdentityToken, async (principal) => {
       const { provider: record } = await liveProvider(deps.lookup, principal, { kind: 'apikey', name: provider });

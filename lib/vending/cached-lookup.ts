@@ -19,9 +19,9 @@ export class CachedVendingLookup implements VendingLookup {
     private readonly maxEntries = 1000,
   ) {}
 
-  async lookup(workloadName: string, provider: ProviderKey, bindingId?: string): Promise<Found> {
+  async lookup(workloadName: string, provider: ProviderKey, bindingId?: string, options?: { consistent?: boolean }): Promise<Found> {
     const window = this.windowMs();
-    if (window <= 0) return this.inner.lookup(workloadName, provider, bindingId);
+    if (window <= 0 || options?.consistent) return this.inner.lookup(workloadName, provider, bindingId, options);
     const key = JSON.stringify([workloadName, provider.kind, provider.name, bindingId ?? '']);
     const hit = this.entries.get(key);
     if (hit && this.now() - hit.at < window) return hit.found;

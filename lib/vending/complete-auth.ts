@@ -1,5 +1,6 @@
 import { audit } from '../audit.js';
 import { AccessDeniedException, ResourceNotFoundException, ValidationException } from '../errors.js';
+import type { Input } from '../contract/types.js';
 import type { CallerContext } from '../http/caller-context.js';
 import { bindingKeyOf, pendingContext, sessionStillCurrent } from '../oauth2/bindings.js';
 import { SESSION_URI_PREFIX } from '../oauth2/consent.js';
@@ -16,7 +17,7 @@ import type { VendingLookup } from './lookup.js';
  * the session fails: a consent link that reached the wrong person is never completed later.
  */
 export function completeResourceTokenAuth(deps: { sessions: SessionStore; vault: TokenVault; userTokens: UserTokenVerifier; registry: VendingLookup }) {
-  return async (input: { sessionUri: string; userIdentifier: { userId?: string; userToken?: string } }, caller: CallerContext) => {
+  return async (input: Input<'CompleteResourceTokenAuth'>, caller: CallerContext) => {
     const session = await deps.sessions.get(input.sessionUri.slice(SESSION_URI_PREFIX.length));
     if (!session || session.expiresAt * 1000 < Date.now()) throw new ResourceNotFoundException('No consent session with this sessionUri exists');
     if (session.status !== 'AWAITING_USER' || !session.pending) {

@@ -6,7 +6,8 @@ import type { VaultBinding } from '../token-vault/store.js';
  * workload still exists (as the same incarnation), and the provider's record.
  */
 export interface VendingLookup {
-  lookup(workloadName: string, provider: ProviderKey, bindingId?: string): Promise<VendingLookupResult>;
+  /** `consistent`: read the registry as it is now, past any freshness window or eventually consistent read. */
+  lookup(workloadName: string, provider: ProviderKey, bindingId?: string, options?: { consistent?: boolean }): Promise<VendingLookupResult>;
 }
 
 export interface VendingLookupResult {

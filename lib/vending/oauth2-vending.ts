@@ -1,5 +1,6 @@
 import { clientFor } from '../credential-providers/oauth2-providers.js';
 import type { ProviderSecrets } from '../credential-providers/provider-secrets.js';
+import type { Output } from '../contract/types.js';
 import type { CredentialProviderRecord } from '../credential-providers/store.js';
 import { ResourceNotFoundException } from '../errors.js';
 import type { CallerContext } from '../http/caller-context.js';
@@ -71,9 +72,9 @@ export function oauth2Vending(deps: OAuth2VendingDependencies) {
       operation: `GetResourceOauth2Token/${input.oauth2Flow}`,
       provider: input.resourceCredentialProviderName,
       caller,
-      refusalOf: (result: { accessToken?: string; sessionStatus?: string }) => ('accessToken' in result ? undefined : `consent ${result.sessionStatus}`),
+      refusalOf: (result: Output<'GetResourceOauth2Token'>) => ('accessToken' in result ? undefined : `consent ${result.sessionStatus}`),
     };
-    return audited<{ accessToken?: string; sessionUri?: string; sessionStatus?: string; authorizationUrl?: string }>(vend, deps.tokens, input.workloadIdentityToken, async (principal) => {
+    return audited<Output<'GetResourceOauth2Token'>>(vend, deps.tokens, input.workloadIdentityToken, async (principal) => {
       if (input.oauth2Flow === 'USER_FEDERATION') return forUser(principal, input, caller, deadline);
       const { provider } = await liveProvider(deps.lookup, principal, { kind: 'oauth2', name: input.resourceCredentialProviderName });
       return machine(principal, provider, input, deadline);

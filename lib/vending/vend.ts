@@ -33,14 +33,19 @@ export async function audited<T>(vend: Vend<T>, tokens: WorkloadAccessTokens, to
   }
 }
 
-/** The provider a vend names, read with its workload; a WAT for a deleted (or re-created) workload vends nothing. */
+/**
+ * The provider a vend names, read with its workload; a WAT for a deleted (or re-created) workload
+ * vends nothing. A refusal is confirmed by a consistent read first: an eventually consistent read
+ * (or a freshness window) may not show a workload or provider created a moment ago.
+ */
 export async function liveProvider(
   lookup: VendingLookup,
   principal: WorkloadPrincipal,
   provider: ProviderKey,
   bindingId?: string,
 ): Promise<VendingLookupResult & { provider: CredentialProviderRecord }> {
-  const found = await lookup.lookup(principal.workloadName, provider, bindingId);
+  let found = await lookup.lookup(principal.workloadName, provider, bindingId);
+  if (found.workloadCreatedTime !== principal.workloadCreatedTime || !found.provider) found = await lookup.lookup(principal.workloadName, provider, bindingId, { consistent: true });
   if (found.workloadCreatedTime !== principal.workloadCreatedTime) {
     throw new UnauthorizedException(`The workload access token is for workload ${principal.workloadName}, which no longer exists`);
   }

@@ -1,5 +1,6 @@
 import { audit } from '../audit.js';
 import { ResourceNotFoundException } from '../errors.js';
+import type { Input } from '../contract/types.js';
 import type { CallerContext } from '../http/caller-context.js';
 import type { WorkloadIdentityStore } from '../workload-identities/store.js';
 import type { UserTokenVerifier } from './user-tokens.js';
@@ -22,10 +23,10 @@ export function workloadAccessTokenOperations({ identities, tokens, userTokens }
   }
 
   return {
-    forWorkload: (input: { workloadName: string }, caller: CallerContext) => mint('GetWorkloadAccessToken', input.workloadName, undefined, caller),
-    forUserId: (input: { workloadName: string; userId: string }, caller: CallerContext) =>
+    forWorkload: (input: Input<'GetWorkloadAccessToken'>, caller: CallerContext) => mint('GetWorkloadAccessToken', input.workloadName, undefined, caller),
+    forUserId: (input: Input<'GetWorkloadAccessTokenForUserId'>, caller: CallerContext) =>
       mint('GetWorkloadAccessTokenForUserId', input.workloadName, { kind: 'id', id: input.userId }, caller),
-    async forJwt(input: { workloadName: string; userToken: string }, caller: CallerContext) {
+    async forJwt(input: Input<'GetWorkloadAccessTokenForJWT'>, caller: CallerContext) {
       const user = await userTokens.verify(input.userToken);
       return mint('GetWorkloadAccessTokenForJWT', input.workloadName, { kind: 'jwt', issuer: user.issuer, subject: user.subject }, caller, { userToken: input.userToken, notAfter: user.expiresAt });
     },

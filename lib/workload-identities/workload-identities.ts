@@ -1,5 +1,6 @@
 import { workloadIdentityArn } from '../arns.js';
 import { ResourceNotFoundException, ValidationException } from '../errors.js';
+import type { Input } from '../contract/types.js';
 import type { CallerContext } from '../http/caller-context.js';
 import type { PageTokens } from '../pagination.js';
 import type { WorkloadIdentityRecord, WorkloadIdentityStore } from './store.js';
@@ -49,7 +50,7 @@ function uniqueUrls(urls: string[] | undefined): string[] {
 
 export function workloadIdentityOperations({ store, pageTokens, onDelete, now = Date.now }: WorkloadIdentities) {
   return {
-    async create(input: { name: string; allowedResourceOauth2ReturnUrls?: string[]; tags?: Record<string, string> }, caller: CallerContext) {
+    async create(input: Input<'CreateWorkloadIdentity'>, caller: CallerContext) {
       const time = now();
       const record: WorkloadIdentityRecord = {
         name: input.name,
@@ -68,13 +69,13 @@ export function workloadIdentityOperations({ store, pageTokens, onDelete, now = 
       return { name, workloadIdentityArn, allowedResourceOauth2ReturnUrls };
     },
 
-    async get(input: { name: string }, caller: CallerContext) {
+    async get(input: Input<'GetWorkloadIdentity'>, caller: CallerContext) {
       const record = await store.get(input.name);
       if (!record) throw notFound(input.name);
       return describe(caller, record);
     },
 
-    async update(input: { name: string; allowedResourceOauth2ReturnUrls?: string[] }, caller: CallerContext) {
+    async update(input: Input<'UpdateWorkloadIdentity'>, caller: CallerContext) {
       const record =
         input.allowedResourceOauth2ReturnUrls === undefined
           ? await store.get(input.name)
@@ -83,7 +84,7 @@ export function workloadIdentityOperations({ store, pageTokens, onDelete, now = 
       return describe(caller, record);
     },
 
-    async delete(input: { name: string }): Promise<void> {
+    async delete(input: Input<'DeleteWorkloadIdentity'>): Promise<void> {
       const deleted = await store.delete(input.name);
       if (!deleted) throw notFound(input.name);
       // After the record: anything written for this incarnation meanwhile is found here, or its
@@ -91,7 +92,7 @@ export function workloadIdentityOperations({ store, pageTokens, onDelete, now = 
       await onDelete?.(deleted);
     },
 
-    async list(input: { maxResults?: number; nextToken?: string }, caller: CallerContext) {
+    async list(input: Input<'ListWorkloadIdentities'>, caller: CallerContext) {
       const after = await pageTokens.decode(LIST, input.nextToken);
       const page = await store.list(input.maxResults ?? DEFAULT_PAGE_SIZE, after);
       return {

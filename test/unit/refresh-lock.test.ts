@@ -1,23 +1,45 @@
 import { describe, expect, it } from 'vitest';
-import type { CredentialProviderRecord } from '../../lib/credential-providers/store.js';
 import { AgentCoreError, DependencyFailure } from '../../lib/errors.js';
+import { upstreamError } from '../../lib/oauth2/upstream-errors.js';
 import { EnvelopeCipher } from '../../lib/token-vault/envelope.js';
-import { TokenVault } from '../../lib/token-vault/vault.js';
-import { refresher } from '../../lib/vending/refresh.js';
+import type { VaultTokens } from '../../lib/token-vault/store.js';
+import { TokenVault, type RefreshAnswer, type RefreshExchange } from '../../lib/token-vault/vault.js';
 import { ManualClock } from '../fakes/clock.js';
 import { InMemoryKeyService } from '../fakes/key-service.js';
 import { InMemoryTokenVaultStore } from '../fakes/token-vault-store.js';
 
 /**
- * The refresh lock's protocol on the vault's side: one holder at a time, everyone else waits for
- * its outcome and shares it. The holder's upstream exchange (a real token endpoint) is covered by
- * test/faults/oauth2-refresh.test.ts (in `npm run test:long`); here the test plays the holder, so no request leaves.
+ * The refresh lock's protocol, owned by the vault (TokenVault.refresh): one holder at a time,
+ * everyone else waits for its outcome and shares it. The exchange here is the test's own, so no
+ * request leaves; the OAuth2 exchange against a real token endpoint is covered by
+ * test/faults/oauth2-refresh.test.ts (in `npm run test:long`).
  */
-const record: CredentialProviderRecord = {
-  kind: 'oauth2', name: 'github', secretSource: 'MANAGED', secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x', jsonKey: 'clientSecret',
-  tags: {}, createdTime: 1, lastUpdatedTime: 1, version: 1, secretGeneration: 1,
-};
 const key = { workload: 'agent@1', user: 'id:alice', provider: 'oauth2/github@1' };
+
+/** An exchange that answers when the test says so, and counts what it was asked. */
+function heldExchange() {
+  let answer!: (value: RefreshAnswer) => void;
+  const answered = new Promise<RefreshAnswer>((resolve) => (answer = resolve));
+  const sent: VaultTokens[] = [];
+  const exchange: RefreshExchange = {
+    providerName: 'github',
+    remembered: (failure) => upstreamError('github', { error: failure }),
+    prepare: async () => async (tokens) => {
+      sent.push(tokens);
+      return answered;
+    },
+  };
+  return { exchange, answer, sent };
+}
+
+/** A waiter's exchange: it must never be called. */
+const waiter: RefreshExchange = {
+  providerName: 'github',
+  remembered: (failure) => upstreamError('github', { error: failure }),
+  prepare: async () => {
+    throw new Error('a waiter never reads the client secret');
+  },
+};
 
 async function setUp(extra: { refreshAttempts?: number } = {}) {
   const clock = new ManualClock();
@@ -26,50 +48,62 @@ async function setUp(extra: { refreshAttempts?: number } = {}) {
   const written = await vault.write(key, { accessToken: 'old', refreshToken: 'r1' }, { scopes: ['repo'], expiresAt: clock.now() - 1 });
   if (extra.refreshAttempts !== undefined) await store.releaseRefresh(written!.id, written!.version, { attempts: extra.refreshAttempts });
   const binding = (await vault.get(written!.id))!;
-  const refresh = refresher({
-    vault,
-    now: clock.now,
-    client: async () => {
-      throw new Error('a waiter never reads the client secret');
-    },
-  });
-  return { clock, store, vault, binding, refresh, deadline: clock.now() + 30_000 };
+  return { clock, store, vault, binding, deadline: clock.now() + 30_000 };
+}
+
+/** Lets the holder's lock write land before the waiters start. */
+async function lockTaken(store: InMemoryTokenVaultStore) {
+  while (store.locksGranted === 0) await new Promise((r) => setImmediate(r));
 }
 
 describe('the refresh lock', () => {
   it('lets one request refresh while the others wait and share its new token', async () => {
-    const { store, vault, binding, refresh, deadline, clock } = await setUp();
-    const locked = await vault.lockForRefresh(binding, deadline);
-    expect(locked).toBeDefined();
+    const { store, vault, binding, deadline, clock } = await setUp();
+    const holder = heldExchange();
+    const refreshed = vault.refresh(binding, deadline, holder.exchange);
+    await lockTaken(store);
+    const waiters = Array.from({ length: 5 }, () => vault.refresh(binding, deadline, waiter));
+    holder.answer({ tokens: { accessToken: 'new', refreshToken: 'r2' }, expiresAt: clock.now() + 3_600_000 });
 
-    const waiters = Array.from({ length: 5 }, () => refresh(binding, record, deadline));
-    // Before the holder stores its answer a waiter finds the lock held; after, the version moved: either way it waits and reads.
-    await vault.write(key, { accessToken: 'new', refreshToken: 'r2' }, { scopes: ['repo'], expiresAt: clock.now() + 3_600_000 }, { version: locked!.version }, locked!.version);
-
+    expect(await refreshed).toEqual({ accessToken: 'new' });
     expect(await Promise.all(waiters)).toEqual(Array(5).fill({ accessToken: 'new' }));
+    expect(holder.sent).toEqual([{ accessToken: 'old', refreshToken: 'r1' }]);
     expect(store.locksGranted).toBe(1);
+    expect((await vault.open((await vault.get(binding.id))!)).refreshToken).toBe('r2');
   });
 
   it('hands the waiters the failure the holder remembered, without taking the lock', async () => {
-    const { store, vault, binding, refresh, deadline, clock } = await setUp();
-    const locked = (await vault.lockForRefresh(binding, deadline))!;
-    const waiters = Array.from({ length: 3 }, () => refresh(binding, record, deadline).then(() => 'refreshed', (error) => error));
-    await vault.releaseRefresh(locked, { failure: 'temporarily_unavailable', failedUntil: clock.now() + 5_000, attempts: 0 });
+    const { store, vault, binding, deadline } = await setUp();
+    const holder = heldExchange();
+    const refreshed = vault.refresh(binding, deadline, holder.exchange).then(() => 'refreshed', (error) => error);
+    await lockTaken(store);
+    const waiters = Array.from({ length: 3 }, () => vault.refresh(binding, deadline, waiter).then(() => 'refreshed', (error) => error));
+    holder.answer({ failure: 'temporarily_unavailable', unknownOutcome: false, error: upstreamError('github', { error: 'temporarily_unavailable' }) });
 
-    for (const outcome of await Promise.all(waiters)) expect(outcome).toBeInstanceOf(AgentCoreError);
+    for (const outcome of await Promise.all([refreshed, ...waiters])) expect(outcome).toBeInstanceOf(AgentCoreError);
     expect(store.locksGranted).toBe(1);
+    // A definite answer: the token was not used, so no attempt of unknown outcome is counted.
+    expect((await vault.get(binding.id))!.refreshAttempts ?? 0).toBe(0);
+  });
+
+  it('drops the binding when the refresh token is refused', async () => {
+    const { store, vault, binding, deadline } = await setUp();
+    const holder = heldExchange();
+    holder.answer({ refused: true });
+    expect(await vault.refresh(binding, deadline, holder.exchange)).toEqual({ reconsent: 'refused' });
+    expect(await store.get(binding.id)).toBeUndefined();
   });
 
   it('gives a binding up for consent after two refreshes of unknown outcome', async () => {
-    const { store, binding, refresh, deadline } = await setUp({ refreshAttempts: 2 });
-    expect(await refresh(binding, record, deadline)).toEqual({ reconsent: 'undeliverable' });
+    const { store, vault, binding, deadline } = await setUp({ refreshAttempts: 2 });
+    expect(await vault.refresh(binding, deadline, waiter)).toEqual({ reconsent: 'undeliverable' });
     expect(await store.get(binding.id)).toBeUndefined();
     expect(store.locksGranted).toBe(0);
   });
 
   it('starts no refresh it could not wait for', async () => {
-    const { store, binding, refresh, clock } = await setUp();
-    await expect(refresh(binding, record, clock.now() + 1_000)).rejects.toBeInstanceOf(DependencyFailure);
+    const { store, vault, binding, clock } = await setUp();
+    await expect(vault.refresh(binding, clock.now() + 1_000, waiter)).rejects.toBeInstanceOf(DependencyFailure);
     expect(store.locksGranted).toBe(0);
   });
 

@@ -14,6 +14,7 @@ import { InMemorySessionStore } from '../fakes/session-store.js';
 import { InMemoryTokenVaultStore } from '../fakes/token-vault-store.js';
 import { InMemoryVendingLookup } from '../fakes/vending-lookup.js';
 import { InMemoryWorkloadIdentityStore } from '../fakes/workload-identity-store.js';
+import { githubProviderRecord } from '../fakes/provider-records.js';
 
 /**
  * Session binding (CompleteResourceTokenAuth) as a domain rule: the tokens of a consent with a
@@ -36,10 +37,7 @@ async function setUp() {
     },
   });
   await identities.create({ name: 'agent', allowedResourceOauth2ReturnUrls: ['https://app.example/done'], tags: {}, createdTime: WORKLOAD_CREATED, lastUpdatedTime: WORKLOAD_CREATED, version: 1 });
-  registry.providers.set('oauth2/github', {
-    kind: 'oauth2', name: 'github', secretSource: 'MANAGED', secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x', jsonKey: 'clientSecret',
-    tags: {}, createdTime: PROVIDER_CREATED, lastUpdatedTime: PROVIDER_CREATED, version: 1, secretGeneration: 1,
-  });
+  registry.providers.set('oauth2/github', githubProviderRecord(PROVIDER_CREATED));
   const session: ConsentSession = {
     id: 'session-1',
     provider: providerRef('github', PROVIDER_CREATED),
