@@ -5,10 +5,11 @@ import {
   oauth2ProviderService as oauth2,
   tokenVaultService as vault,
   workloadIdentityService as identities,
+  consentPortalService as portals,
   callerSettings,
 } from '../lib/wiring.js';
 
-/** Control plane: workload identities, credential providers and the token vault's settings. */
+/** Control plane: workload identities, credential providers, consent portals and the token vault's settings. */
 export const operations = {
   CreateWorkloadIdentity: (input, caller) => identities().create(input, caller),
   GetWorkloadIdentity: (input, caller) => identities().get(input, caller),
@@ -27,6 +28,12 @@ export const operations = {
   UpdateOauth2CredentialProvider: (input, caller) => oauth2().update(input, caller),
   DeleteOauth2CredentialProvider: (input) => oauth2().delete(input),
   ListOauth2CredentialProviders: (input, caller) => oauth2().list(input, caller),
+
+  CreateConsentPortal: (input, caller) => portals().create(input, caller),
+  GetConsentPortal: (input, caller) => portals().get(input, caller),
+  UpdateConsentPortal: (input, caller) => portals().update(input, caller),
+  DeleteConsentPortal: (input) => portals().delete(input),
+  ListConsentPortals: (input, caller) => portals().list(input, caller),
 
   GetTokenVault: (input) => vault().get(input),
   SetTokenVaultCMK: (input, caller) => vault().set(input, caller),

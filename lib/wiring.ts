@@ -5,9 +5,12 @@ import { oauth2ProviderOperations } from './credential-providers/oauth2-provider
 import { ProviderSecrets } from './credential-providers/provider-secrets.js';
 import type { CallerSettings } from './http/caller-context.js';
 import { SecretsManagerServiceKeys } from './keys/secrets-manager-keys.js';
-import { addressPolicyFor } from './outbound/http-client.js';
+import { addressPolicyFor, outboundJson } from './outbound/http-client.js';
 import { oauth2Callback } from './oauth2/callback.js';
 import { ConsentSecrets } from './oauth2/consent.js';
+import { consentPortalOperations } from './consent-portals/consent-portals.js';
+import { DynamoDbConsentPortalStore } from './consent-portals/dynamodb-store.js';
+import { trustedIssuers } from './consent-portals/trusted-issuers.js';
 import { DynamoDbSessionStore } from './oauth2/dynamodb-sessions.js';
 import { PageTokens } from './pagination.js';
 import { apiKeyVending } from './vending/api-key-vending.js';
@@ -130,4 +133,19 @@ export const completeTokenAuth = /* @__PURE__ */ once(() => completeResourceToke
 
 export const oauth2CallbackService = /* @__PURE__ */ once(() =>
   oauth2Callback({ sessions: sessionStore(), consent: consent(), registry: registry(), secrets: providerSecrets(), vault: vault() }),
+);
+
+/** Discovery documents a portal check reads, within the deployment's outbound rules. */
+const portalFetchJson = (url: string) => outboundJson(url, { timeoutMs: 5_000, policy: addressPolicyFor(config.outboundPolicy) });
+const trustsIssuer = /* @__PURE__ */ once(() => trustedIssuers(parseIssuers(config.userTokenIssuers), portalFetchJson));
+
+export const consentPortalService = /* @__PURE__ */ once(() =>
+  consentPortalOperations({
+    store: new DynamoDbConsentPortalStore(dynamoDocumentClient(), config.consentPortalsTable),
+    identities: identityStore(),
+    providers: providerStore(),
+    pageTokens: pageTokens(),
+    fetchJson: portalFetchJson,
+    isTrustedIssuer: (issuer) => trustsIssuer()(issuer),
+  }),
 );

@@ -70,10 +70,10 @@ describe('the CloudFormation template of `osls package`', () => {
     expect(alias.Properties.AliasName).toBe('alias/agentcore-identity-ci');
   });
 
-  it('has the four tables, each with point-in-time recovery and the service key', () => {
+  it('has the five tables, each with point-in-time recovery and the service key', () => {
     const tables: Record<string, Record<string, any>> = Object.fromEntries(ofType('AWS::DynamoDB::Table').map(([, t]) => [t.Properties.TableName, t.Properties]));
     expect(Object.keys(tables).sort()).toEqual(
-      ['credential-providers', 'oauth2-sessions', 'token-vault', 'workload-identities'].map((t) => `agentcore-identity-ci-${t}`),
+      ['consent-portals', 'credential-providers', 'oauth2-sessions', 'token-vault', 'workload-identities'].map((t) => `agentcore-identity-ci-${t}`),
     );
     for (const table of Object.values(tables)) {
       expect(table.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });

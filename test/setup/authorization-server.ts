@@ -18,6 +18,8 @@ export const CLIENTS = {
   post: { client_id: 'agent-post', client_secret: 'agent-post-secret-value-0123456789' },
   /** Access tokens of this client live 2 seconds, for refresh tests. */
   shortLived: { client_id: 'agent-short', client_secret: 'agent-short-secret-value-0123456789' },
+  /** The identity provider client of consent portals (test/api/consent-portals*.test.ts). */
+  portal: { client_id: 'consent-portal', client_secret: 'consent-portal-secret-value-0123456789' },
 };
 
 export async function startAuthorizationServer(callbackUrl: string): Promise<TestAuthorizationServer> {
@@ -33,7 +35,12 @@ export async function startAuthorizationServer(callbackUrl: string): Promise<Tes
     token_endpoint_auth_method: method,
   });
   const provider = new Provider(issuer, {
-    clients: [client(CLIENTS.basic, 'client_secret_basic'), client(CLIENTS.post, 'client_secret_post'), client(CLIENTS.shortLived, 'client_secret_basic')],
+    clients: [
+      client(CLIENTS.basic, 'client_secret_basic'),
+      client(CLIENTS.post, 'client_secret_post'),
+      client(CLIENTS.shortLived, 'client_secret_basic'),
+      client(CLIENTS.portal, 'client_secret_basic'),
+    ],
     scopes: ['openid', 'offline_access', 'read', 'write'],
     features: {
       devInteractions: { enabled: true },
