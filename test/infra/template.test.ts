@@ -91,6 +91,13 @@ describe('the CloudFormation template of `osls package`', () => {
     expect(routes.map((r) => r.RouteKey)).toContain('$default');
   });
 
+  it('lets the control plane read and write the consent portals table, through a policy on its role', () => {
+    const policies = ofType('AWS::IAM::Policy').map(([, p]) => p.Properties).filter((p) => JSON.stringify(p.Roles) === JSON.stringify([{ Ref: 'ControlPlaneRole' }]));
+    const statements = policies.flatMap((p) => p.PolicyDocument.Statement);
+    expect(statements.flatMap((s: any) => [s.Action].flat()).sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    expect(statements.map((s: any) => s.Resource)).toEqual([{ 'Fn::GetAtt': ['ConsentPortalsTable', 'Arn'] }]);
+  });
+
   it('routes the data plane: WAT minting behind aws_iam, vending authorized by the WAT itself', () => {
     const routes = routesTo('DataPlane');
     for (const name of Object.keys(dataPlaneOperations)) {
