@@ -11,6 +11,11 @@ import { ConsentSecrets } from './oauth2/consent.js';
 import { consentPortalOperations } from './consent-portals/consent-portals.js';
 import { DynamoDbConsentPortalStore } from './consent-portals/dynamodb-store.js';
 import { trustedIssuers } from './consent-portals/trusted-issuers.js';
+import { portalConnections } from './consent-portals/connections.js';
+import { PortalCookies } from './consent-portals/portal-cookies.js';
+import { portalPages } from './consent-portals/portal-pages.js';
+import { portalSignIn } from './consent-portals/sign-in.js';
+import { consentStarter } from './vending/start-consent.js';
 import { DynamoDbSessionStore } from './oauth2/dynamodb-sessions.js';
 import { PageTokens } from './pagination.js';
 import { apiKeyVending } from './vending/api-key-vending.js';
@@ -138,14 +143,29 @@ export const oauth2CallbackService = /* @__PURE__ */ once(() =>
 /** Discovery documents a portal check reads, within the deployment's outbound rules. */
 const portalFetchJson = (url: string) => outboundJson(url, { timeoutMs: 5_000, policy: addressPolicyFor(config.outboundPolicy) });
 const trustsIssuer = /* @__PURE__ */ once(() => trustedIssuers(parseIssuers(config.userTokenIssuers), portalFetchJson));
+const portalStore = /* @__PURE__ */ once(() => new DynamoDbConsentPortalStore(dynamoDocumentClient(), config.consentPortalsTable));
+const idpChecks = () => ({ providers: providerStore(), fetchJson: portalFetchJson, isTrustedIssuer: (issuer: string) => trustsIssuer()(issuer) });
 
 export const consentPortalService = /* @__PURE__ */ once(() =>
-  consentPortalOperations({
-    store: new DynamoDbConsentPortalStore(dynamoDocumentClient(), config.consentPortalsTable),
-    identities: identityStore(),
-    providers: providerStore(),
-    pageTokens: pageTokens(),
-    fetchJson: portalFetchJson,
-    isTrustedIssuer: (issuer) => trustsIssuer()(issuer),
+  consentPortalOperations({ store: portalStore(), identities: identityStore(), pageTokens: pageTokens(), ...idpChecks() }),
+);
+
+/** The portal pages (functions/consent-portal.ts): sign-in, the Connections page, connect and disconnect. */
+export const consentPortalPages = /* @__PURE__ */ once(() =>
+  portalPages({
+    store: portalStore(),
+    idp: idpChecks(),
+    cookies: new PortalCookies(keys()),
+    signIn: portalSignIn({ secrets: providerSecrets(), policy: () => addressPolicyFor(config.outboundPolicy) }),
+    connections: portalConnections({
+      identities: identityStore(),
+      providers: providerStore(),
+      vault: vault(),
+      sessions: sessionStore(),
+      registry: registry(),
+      secrets: providerSecrets(),
+      fetchJson: portalFetchJson,
+      startConsent: consentStarter({ sessions: sessionStore(), consent: consent(), registry: registry(), settings: { consentSessionSeconds: config.consentSessionSeconds }, now: Date.now }),
+    }),
   }),
 );
