@@ -94,7 +94,7 @@ export function portalSignIn(deps: SignInDependencies) {
       try {
         claims = await verifierFor(idp, settings.clientId).verify(idToken);
       } catch (error) {
-        logger.info('portal ID token refused', { reason: (error as Error).name });
+        logger.info('portal ID token refused', { reason: (error as Error).constructor?.name ?? 'Error' });
         throw new SignInRefused('invalid_id_token');
       }
       if (!sameToken(typeof claims.nonce === 'string' ? claims.nonce : undefined, pending.nonce)) throw new SignInRefused('nonce_mismatch');

@@ -111,6 +111,26 @@ describe('the CloudFormation template of `osls package`', () => {
     expect(routes.map((r) => [r.RouteKey, r.AuthorizationType])).toEqual([['GET /identities/oauth2/callback', undefined]]);
   });
 
+  it('serves the consent portal pages publicly, from a function of their own', () => {
+    const routes = routesTo('ConsentPortal');
+    expect(routes.map((r) => [r.RouteKey, r.AuthorizationType]).sort()).toEqual(
+      [
+        'GET /portals/{portalId}',
+        'GET /portals/{portalId}/signin',
+        'GET /portals/{portalId}/callback',
+        'GET /portals/{portalId}/connected',
+        'POST /portals/{portalId}/signout',
+        'POST /portals/{portalId}/connect',
+        'POST /portals/{portalId}/disconnect',
+      ].map((key) => [key, undefined]).sort(),
+    );
+    const actions = resources.ConsentPortalRole!.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement.flatMap((s: any) => [s.Action].flat()));
+    // Reads the registry, writes only vault bindings and consent sessions; never a provider, workload or portal.
+    expect(new Set(actions)).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'secretsmanager:GetSecretValue', 'kms:Decrypt', 'kms:GenerateDataKey']));
+    const writes = resources.ConsentPortalRole!.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement).filter((s: any) => [s.Action].flat().includes('dynamodb:PutItem'));
+    expect(JSON.stringify(writes)).not.toMatch(/ConsentPortalsTable|WorkloadIdentitiesTable|CredentialProvidersTable/);
+  });
+
   it('routes every operation the functions implement, at its path in the contract', () => {
     const keys = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
     const implemented = [...Object.keys(controlPlaneOperations), ...Object.keys(dataPlaneOperations)] as (keyof typeof contract)[];
