@@ -65,7 +65,9 @@ export function portalPages(deps: PortalPageDependencies) {
     if (request.method === 'GET' && request.action === 'connected') return connected(deps, context, session);
     if (request.method !== 'POST' || !['signout', 'connect', 'disconnect'].includes(request.action)) return html(404, messagePage('Not found', 'There is no such page.'));
     const origin = new URL(base).origin;
-    if (!sameToken(request.form.get('csrf') ?? undefined, session.csrf) || (request.origin !== undefined && request.origin !== origin)) {
+    // Under Referrer-Policy no-referrer a browser sends `Origin: null` (Fetch §3.2.5): the token decides then.
+    const foreign = request.origin !== undefined && request.origin !== 'null' && request.origin !== origin;
+    if (!sameToken(request.form.get('csrf') ?? undefined, session.csrf) || foreign) {
       logger.info('consent portal request refused', { portal: portal.consentPortalId, reason: 'csrf' });
       return html(403, messagePage('This request was refused', 'It did not come from this page. Go back to the portal and try again.', { href: base, label: 'Back to the portal' }));
     }

@@ -1,95 +1,18 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { CreateConsentPortalCommand, CreateWorkloadIdentityCommand } from '@aws-sdk/client-bedrock-agentcore-control';
-import { GetResourceOauth2TokenCommand, GetWorkloadAccessTokenForJWTCommand } from '@aws-sdk/client-bedrock-agentcore';
+import { CreateWorkloadIdentityCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { PortalCookies, SESSION_COOKIE, type PortalSession } from '../../lib/consent-portals/portal-cookies.js';
 import { keyFromSecret } from '../../lib/keys/service-keys.js';
 import { CLIENTS, consentInBrowser } from '../setup/authorization-server.js';
-import { controlClient, createCustomOauth2Provider, dataClient, emulatorSecretsClient, rememberSecret, stack, uniqueName } from '../setup/clients.js';
+import { controlClient, createCustomOauth2Provider, emulatorSecretsClient, rememberSecret, stack, uniqueName } from '../setup/clients.js';
+import { Browser, createPortal, csrfOf, idTokenOf, revocations, signIn, stateOf, vend } from './consent-portals-fixture.js';
 
 const control = controlClient();
-const data = dataClient();
 const as = inject('authorizationServer');
-const SCOPES = ['openid', 'offline_access', 'read'];
-
-/** A browser's view of the stack: one cookie jar, redirects followed by hand. */
-class Browser {
-  readonly jar = new Map<string, string>();
-  async get(url: string, init: RequestInit = {}) {
-    const response = await fetch(url, { redirect: 'manual', ...init, headers: { cookie: [...this.jar].map(([k, v]) => `${k}=${v}`).join('; '), ...(init.headers ?? {}) } });
-    for (const cookie of response.headers.getSetCookie()) {
-      const [pair, ...attributes] = cookie.split(';');
-      const [name, ...value] = pair!.split('=');
-      if (attributes.some((a) => /max-age=0$/i.test(a.trim())) || value.join('=') === '') this.jar.delete(name!.trim());
-      else this.jar.set(name!.trim(), value.join('='));
-    }
-    return { response, text: await response.text(), location: response.headers.get('location') ?? undefined };
-  }
-  post(url: string, form: Record<string, string>, headers: Record<string, string> = {}) {
-    return this.get(url, { method: 'POST', body: new URLSearchParams(form).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
-  }
-}
-
-const csrfOf = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)?.[1];
-const stateOf = (html: string, provider: string) => new RegExp(`data-provider="${provider}" data-state="([a-z-]+)"`).exec(html)?.[1];
-
 let workload = '';
 let providers: string[] = [];
 let portalUrl = '';
 let portalId = '';
-
-async function createPortal(listed: string[]) {
-  const idp = await createCustomOauth2Provider(control, { clientId: CLIENTS.portal.client_id, clientSecret: CLIENTS.portal.client_secret, oauthDiscovery: { discoveryUrl: `${as.issuer}/.well-known/openid-configuration` } });
-  const tags: Record<string, string> = { 'agentcore-identity:workload': workload, 'agentcore-identity:providers': listed.join(' ') };
-  for (const p of listed) tags[`agentcore-identity:scopes:${p}`] = SCOPES.join(' ');
-  const created = await control.send(
-    new CreateConsentPortalCommand({
-      name: uniqueName('portal'),
-      executionRoleArn: `arn:aws:iam::${stack.accountId}:role/portal`,
-      idpConfig: { credentialProviderArn: `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:token-vault/default/oauth2credentialprovider/${idp}`, scopes: ['openid'] },
-      sources: [{ type: 'agentcore-gateway', identifier: 'my-gateway-abcdefghij' }],
-      tags,
-    }),
-  );
-  return { url: created.portalUrl!, id: created.consentPortalId! };
-}
-
-/** Signs `login` in to a portal through the authorization server's own login and consent pages. */
-async function signIn(browser: Browser, url: string, login: string) {
-  const begin = await browser.get(`${url}/signin`);
-  expect(begin.response.status).toBe(302);
-  const back = await consentInBrowser(begin.location!, `${url}/callback`, { login });
-  const landed = await browser.get(back);
-  expect(landed.response.status, landed.text).toBe(303);
-  expect(landed.location).toBe(url);
-  return browser.get(url);
-}
-
-/** An ID token of `login` for the portal's client, as the application in front of the agent would hold. */
-async function idTokenOf(login: string, url: string) {
-  const verifier = randomBytes(32).toString('base64url');
-  const authorize = new URL(`${as.issuer}/auth`);
-  const redirectUri = `${url}/callback`;
-  const parameters = { response_type: 'code', client_id: CLIENTS.portal.client_id, redirect_uri: redirectUri, scope: 'openid', state: 's', nonce: 'n', code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256' };
-  for (const [k, v] of Object.entries(parameters)) authorize.searchParams.set(k, v);
-  const code = new URL(await consentInBrowser(authorize.toString(), redirectUri, { login })).searchParams.get('code')!;
-  const response = await fetch(`${as.issuer}/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${CLIENTS.portal.client_id}:${CLIENTS.portal.client_secret}`).toString('base64')}` },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier }).toString(),
-  });
-  return rememberSecret(((await response.json()) as { id_token: string }).id_token);
-}
-
-async function vend(idToken: string, provider: string) {
-  const { workloadAccessToken } = await data.send(new GetWorkloadAccessTokenForJWTCommand({ workloadName: workload, userToken: idToken }));
-  return data.send(new GetResourceOauth2TokenCommand({ workloadIdentityToken: workloadAccessToken!, resourceCredentialProviderName: provider, scopes: SCOPES, oauth2Flow: 'USER_FEDERATION' }));
-}
-
-async function revocations(): Promise<number> {
-  return ((await (await fetch(`${as.issuer}/test/revocations`)).json()) as Record<string, number>)[CLIENTS.basic.client_id] ?? 0;
-}
 
 beforeAll(async () => {
   workload = uniqueName('agent');
@@ -99,7 +22,7 @@ beforeAll(async () => {
     await createCustomOauth2Provider(control, { clientId: CLIENTS.basic.client_id, clientSecret: CLIENTS.basic.client_secret, oauthDiscovery: discovery }),
     await createCustomOauth2Provider(control, { clientId: CLIENTS.post.client_id, clientSecret: CLIENTS.post.client_secret, clientAuthenticationMethod: 'CLIENT_SECRET_POST', oauthDiscovery: discovery }),
   ];
-  ({ url: portalUrl, id: portalId } = await createPortal(providers));
+  ({ url: portalUrl, id: portalId } = await createPortal(workload, providers));
 });
 
 describe('consent portal pages over HTTP', () => {
@@ -130,7 +53,7 @@ describe('consent portal pages over HTTP', () => {
     expect(providers.map((p) => stateOf(connected.text, p))).toEqual(['connected', 'not-connected']);
 
     const idToken = await idTokenOf('alice', portalUrl);
-    const vended = await vend(idToken, providers[0]!);
+    const vended = await vend(workload, idToken, providers[0]!);
     expect(vended.accessToken).toBeTypeOf('string');
     rememberSecret(vended.accessToken!);
 
@@ -140,7 +63,7 @@ describe('consent portal pages over HTTP', () => {
     expect(await revocations()).toBe(before + 1);
     const after = await browser.get(disconnect.location!);
     expect(stateOf(after.text, providers[0]!)).toBe('not-connected');
-    const again = await vend(idToken, providers[0]!);
+    const again = await vend(workload, idToken, providers[0]!);
     expect(again.accessToken).toBeUndefined();
     expect(again.authorizationUrl).toMatch(/^http/);
 
@@ -198,7 +121,7 @@ describe('consent portal pages over HTTP', () => {
     const cookies = new PortalCookies({ current: async () => key, find: async (kid) => (kid === key.kid ? key : undefined) });
     const session = (portal: string, expiresAt: number): PortalSession => ({ portal, user: { kind: 'jwt', issuer: as.issuer, subject: 'dave' }, csrf: 'c'.repeat(43), expiresAt });
     const now = Math.floor(Date.now() / 1000);
-    const other = await createPortal([providers[0]!]);
+    const other = await createPortal(workload, [providers[0]!]);
     const otherBrowser = new Browser();
     await signIn(otherBrowser, other.url, 'dave');
     const valid = await cookies.seal('session', session(portalId, now + 300));
