@@ -49,6 +49,15 @@ function stateOf(binding: VaultBinding | undefined, now: number): ConnectionStat
   return 'connected';
 }
 
+/** Where Connect sends the browser: the origins of the listed providers' authorization endpoints. */
+export async function authorizationOrigins(portal: ConsentPortalRecord, providers: Pick<CredentialProviderStore, 'get'>): Promise<string[]> {
+  const records = await Promise.all(portalTargets(portal.tags).providerNames.map((name) => providers.get({ kind: 'oauth2', name })));
+  return records.flatMap((record) => {
+    const endpoint = record && settingsOf(record).server.authorizationEndpoint;
+    return endpoint && URL.canParse(endpoint) ? [new URL(endpoint).origin] : [];
+  });
+}
+
 /**
  * A portal's Connections: for the signed-in user, each provider the portal lists with its state
  * in the vault of the portal's workload; Connect runs the 3-legged flow for that workload and
@@ -75,15 +84,6 @@ export function portalConnections(deps: ConnectionDependencies) {
           return { provider, state: stateOf(binding, now()), scopes: binding?.scopes ?? scopesOf(portal, provider), ...(binding ? { since: binding.updatedAt } : {}) };
         }),
       );
-    },
-
-    /** Where Connect sends the browser: the origins of the listed providers' authorization endpoints. */
-    async authorizationOrigins(portal: ConsentPortalRecord): Promise<string[]> {
-      const records = await Promise.all(portalTargets(portal.tags).providerNames.map((name) => deps.providers.get({ kind: 'oauth2', name })));
-      return records.flatMap((record) => {
-        const endpoint = record && settingsOf(record).server.authorizationEndpoint;
-        return endpoint && URL.canParse(endpoint) ? [new URL(endpoint).origin] : [];
-      });
     },
 
     /** The authorization URL of a new consent for this user, landing back at `returnUrl`; undefined for a provider the portal does not list. */

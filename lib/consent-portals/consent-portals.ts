@@ -100,6 +100,38 @@ interface UpdateInput {
   idpConfig?: ConsentPortalIdpConfig;
 }
 
+/** A new portal, ACTIVE: every check runs before it is written. */
+function newRecord(input: CreateInput, time: number): ConsentPortalRecord {
+  return {
+    consentPortalId: newPortalId(input.name),
+    name: input.name,
+    ...(input.description !== undefined ? { description: input.description } : {}),
+    executionRoleArn: input.executionRoleArn,
+    idpConfig: idpConfigOf(input.idpConfig),
+    sources: checkSources(input.sources),
+    tags: input.tags ?? {},
+    status: 'ACTIVE',
+    createdTime: time,
+    lastUpdatedTime: time,
+    version: 1,
+    writeId: randomUUID(),
+  };
+}
+
+/** The members given replace the stored ones; absent members stay as they are. */
+function updatedRecord(current: ConsentPortalRecord, input: UpdateInput, time: number): ConsentPortalRecord {
+  return {
+    ...current,
+    ...(input.description !== undefined ? { description: input.description } : {}),
+    ...(input.executionRoleArn !== undefined ? { executionRoleArn: input.executionRoleArn } : {}),
+    ...(input.idpConfig !== undefined ? { idpConfig: idpConfigOf(input.idpConfig) } : {}),
+    status: 'ACTIVE',
+    lastUpdatedTime: time,
+    version: current.version + 1,
+    writeId: randomUUID(),
+  };
+}
+
 const LIST = 'ListConsentPortals';
 
 /**
@@ -123,21 +155,7 @@ export function consentPortalOperations(deps: ConsentPortalDependencies) {
 
   return {
     async create(input: CreateInput, caller: CallerContext) {
-      const time = now();
-      const record: ConsentPortalRecord = {
-        consentPortalId: newPortalId(input.name),
-        name: input.name,
-        ...(input.description !== undefined ? { description: input.description } : {}),
-        executionRoleArn: input.executionRoleArn,
-        idpConfig: idpConfigOf(input.idpConfig),
-        sources: checkSources(input.sources),
-        tags: input.tags ?? {},
-        status: 'ACTIVE',
-        createdTime: time,
-        lastUpdatedTime: time,
-        version: 1,
-        writeId: randomUUID(),
-      };
+      const record = newRecord(input, now());
       await check(record, caller);
       if (!(await store.create(record))) throw new ConflictException(`Consent portal ${input.name} already exists`);
       return describe(caller, record);
@@ -149,16 +167,7 @@ export function consentPortalOperations(deps: ConsentPortalDependencies) {
 
     async update(input: UpdateInput, caller: CallerContext) {
       const current = await find(input.consentPortalIdentifier);
-      const record: ConsentPortalRecord = {
-        ...current,
-        ...(input.description !== undefined ? { description: input.description } : {}),
-        ...(input.executionRoleArn !== undefined ? { executionRoleArn: input.executionRoleArn } : {}),
-        ...(input.idpConfig !== undefined ? { idpConfig: idpConfigOf(input.idpConfig) } : {}),
-        status: 'ACTIVE',
-        lastUpdatedTime: now(),
-        version: current.version + 1,
-        writeId: randomUUID(),
-      };
+      const record = updatedRecord(current, input, now());
       await check(record, caller);
       if (!(await store.replace(record, current.version))) {
         throw new ConflictException(`Consent portal ${current.consentPortalId} was changed or deleted concurrently; retry`);

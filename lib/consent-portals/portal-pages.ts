@@ -3,7 +3,7 @@ import { AccessDeniedException, AgentCoreError } from '../errors.js';
 import type { CallerContext } from '../http/caller-context.js';
 import { logger } from '../logger.js';
 import { portalUrl } from './consent-portals.js';
-import type { portalConnections } from './connections.js';
+import { authorizationOrigins, type portalConnections } from './connections.js';
 import { checkIdp, type IdpCheckDependencies } from './idp-checks.js';
 import { connectionsPage, messagePage, pageHeaders, signInPage } from './pages.js';
 import { randomToken, sameToken, SESSION_COOKIE, SESSION_SECONDS, setCookie, SIGN_IN_COOKIE, type PendingSignIn, type PortalCookies, type PortalSession } from './portal-cookies.js';
@@ -82,7 +82,7 @@ async function showConnections(deps: PortalPageDependencies, { request, portal, 
   const connections = await deps.connections.list(portal, session.user);
   const notice = NOTICES[request.query.m ?? ''];
   // Connect posts here and is sent on to the provider's authorization server: the form may go there.
-  const targets = await deps.connections.authorizationOrigins(portal);
+  const targets = await authorizationOrigins(portal, deps.idp.providers);
   return html(200, connectionsPage({ portalName: portal.name, description: portal.description, user: session.user.subject, base, csrf: session.csrf, connections, notice }), {}, targets);
 }
 

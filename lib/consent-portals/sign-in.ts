@@ -29,6 +29,33 @@ export class SignInRefused extends Error {
 
 type Verifier = { verify(token: string): Promise<Record<string, unknown>> };
 
+/** Where the browser goes to sign in, and what its callback must find again. */
+function authorizationRequest(portal: ConsentPortalRecord, idp: PortalIdp, redirectUri: string, time: number): { location: string; pending: PendingSignIn } {
+  const pending: PendingSignIn = { portal: portal.consentPortalId, state: randomToken(), nonce: randomToken(), verifier: randomToken(), expiresAt: Math.floor(time / 1000) + SIGN_IN_SECONDS };
+  const url = new URL(idp.authorizationEndpoint);
+  const parameters: Record<string, string> = {
+    response_type: 'code',
+    client_id: settingsOf(idp.provider).clientId,
+    redirect_uri: redirectUri,
+    scope: portal.idpConfig.scopes.join(' '),
+    state: pending.state,
+    nonce: pending.nonce,
+    code_challenge: createHash('sha256').update(pending.verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+    ...(portal.idpConfig.audience ? { audience: portal.idpConfig.audience } : {}),
+  };
+  for (const [k, v] of Object.entries(parameters)) url.searchParams.set(k, v);
+  return { location: url.toString(), pending };
+}
+
+/** The subject of verified ID token claims that carry this sign-in's nonce and were not issued in the future. */
+function checkClaims(claims: Record<string, unknown>, pending: PendingSignIn, time: number): string {
+  if (!sameToken(typeof claims.nonce === 'string' ? claims.nonce : undefined, pending.nonce)) throw new SignInRefused('nonce_mismatch');
+  if (typeof claims.iat === 'number' && claims.iat > time / 1000 + CLOCK_SKEW_SECONDS) throw new SignInRefused('issued_in_the_future');
+  if (typeof claims.sub !== 'string' || claims.sub === '' || typeof claims.exp !== 'number') throw new SignInRefused('invalid_id_token');
+  return claims.sub;
+}
+
 /**
  * OpenID Connect sign-in to a portal's identity provider: the authorization code flow with PKCE
  * (S256) and a nonce, the ID token verified for issuer, audience (the provider's client id),
@@ -52,21 +79,7 @@ export function portalSignIn(deps: SignInDependencies) {
 
   return {
     begin(portal: ConsentPortalRecord, idp: PortalIdp, redirectUri: string): { location: string; pending: PendingSignIn } {
-      const pending: PendingSignIn = { portal: portal.consentPortalId, state: randomToken(), nonce: randomToken(), verifier: randomToken(), expiresAt: Math.floor(now() / 1000) + SIGN_IN_SECONDS };
-      const url = new URL(idp.authorizationEndpoint);
-      const parameters: Record<string, string> = {
-        response_type: 'code',
-        client_id: settingsOf(idp.provider).clientId,
-        redirect_uri: redirectUri,
-        scope: portal.idpConfig.scopes.join(' '),
-        state: pending.state,
-        nonce: pending.nonce,
-        code_challenge: createHash('sha256').update(pending.verifier).digest('base64url'),
-        code_challenge_method: 'S256',
-        ...(portal.idpConfig.audience ? { audience: portal.idpConfig.audience } : {}),
-      };
-      for (const [k, v] of Object.entries(parameters)) url.searchParams.set(k, v);
-      return { location: url.toString(), pending };
+      return authorizationRequest(portal, idp, redirectUri, now());
     },
 
     /** The user the identity provider vouches for, or SignInRefused. */
@@ -97,10 +110,7 @@ export function portalSignIn(deps: SignInDependencies) {
         logger.info('portal ID token refused', { reason: (error as Error).constructor?.name ?? 'Error' });
         throw new SignInRefused('invalid_id_token');
       }
-      if (!sameToken(typeof claims.nonce === 'string' ? claims.nonce : undefined, pending.nonce)) throw new SignInRefused('nonce_mismatch');
-      if (typeof claims.iat === 'number' && claims.iat > now() / 1000 + CLOCK_SKEW_SECONDS) throw new SignInRefused('issued_in_the_future');
-      if (typeof claims.sub !== 'string' || claims.sub === '' || typeof claims.exp !== 'number') throw new SignInRefused('invalid_id_token');
-      return { issuer: idp.issuer, subject: claims.sub };
+      return { issuer: idp.issuer, subject: checkClaims(claims, pending, now()) };
     },
   };
 }
