@@ -5,6 +5,7 @@ import { logger } from '../logger.js';
 import { portalUrl } from './consent-portals.js';
 import { authorizationOrigins, type portalConnections } from './connections.js';
 import { checkIdp, type IdpCheckDependencies } from './idp-checks.js';
+import { portalTargets } from './portal-tags.js';
 import { connectionsPage, messagePage, pageHeaders, signInPage } from './pages.js';
 import { randomToken, sameToken, SESSION_COOKIE, SESSION_SECONDS, setCookie, SIGN_IN_COOKIE, type PendingSignIn, type PortalCookies, type PortalSession } from './portal-cookies.js';
 import { SignInRefused, type portalSignIn } from './sign-in.js';
@@ -61,6 +62,7 @@ export function portalPages(deps: PortalPageDependencies) {
     if (request.method === 'GET' && request.action === 'signin') return beginSignIn(deps, context);
     if (request.method === 'GET' && request.action === 'callback') return finishSignIn(deps, context);
     if (request.method === 'GET' && request.action === '') return session ? showConnections(deps, context, session) : html(200, signInPage(portal.name, `${base}/signin`));
+    if (!configured(portal)) return html(503, messagePage('This portal is not set up', 'Its connections are not configured yet. Try again later.'));
     if (!session) return html(401, messagePage('Your session has ended', 'Sign in again to continue.', { href: base, label: 'Sign in' }));
     if (request.method === 'GET' && request.action === 'connected') return connected(deps, context, session);
     if (request.method !== 'POST' || !['signout', 'connect', 'disconnect'].includes(request.action)) return html(404, messagePage('Not found', 'There is no such page.'));
@@ -78,7 +80,17 @@ export function portalPages(deps: PortalPageDependencies) {
 
 type Context = { request: PortalRequest; portal: ConsentPortalRecord; base: string; cookiePath: string; secure: boolean };
 
+/** Whether the portal's tags still name a workload and providers (TagResource may have changed them since create). */
+function configured(portal: ConsentPortalRecord): boolean {
+  try {
+    return portalTargets(portal.tags).providerNames.length > 0;
+  } catch {
+    return false;
+  }
+}
+
 async function showConnections(deps: PortalPageDependencies, { request, portal, base }: Context, session: PortalSession): Promise<PortalResponse> {
+  if (!configured(portal)) return html(503, messagePage('This portal is not set up', 'Its connections are not configured yet. Try again later.'));
   const connections = await deps.connections.list(portal, session.user);
   const notice = NOTICES[request.query.m ?? ''];
   // Connect posts here and is sent on to the provider's authorization server: the form may go there.

@@ -1,10 +1,11 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { CreateWorkloadIdentityCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { PortalCookies, SESSION_COOKIE, type PortalSession } from '../../lib/consent-portals/portal-cookies.js';
 import { keyFromSecret } from '../../lib/keys/service-keys.js';
 import { CLIENTS, consentInBrowser } from '../setup/authorization-server.js';
-import { controlClient, createCustomOauth2Provider, emulatorSecretsClient, rememberSecret, stack, uniqueName } from '../setup/clients.js';
+import { controlClient, createCustomOauth2Provider, emulatorDocumentClient, emulatorSecretsClient, rememberSecret, stack, uniqueName } from '../setup/clients.js';
 import { Browser, createPortal, csrfOf, idTokenOf, revocations, signIn, stateOf, vend } from './consent-portals-fixture.js';
 
 const control = controlClient();
@@ -139,6 +140,19 @@ describe('consent portal pages over HTTP', () => {
     const browser = new Browser();
     browser.jar.set(SESSION_COOKIE, valid);
     expect((await browser.get(portalUrl)).text).toContain('Signed in as dave');
+  });
+
+  it('says so when the portal\'s tags no longer name its connections (changed by TagResource since create)', async () => {
+    const portal = await createPortal(workload, [providers[0]!]);
+    const browser = new Browser();
+    await signIn(browser, portal.url, 'erin');
+    const ddb = emulatorDocumentClient();
+    await ddb.send(
+      new UpdateCommand({ TableName: stack.functionEnvironment.CONSENT_PORTALS_TABLE!, Key: { directory: 'default', name: portal.id.slice(0, -11) }, UpdateExpression: 'SET tags = :none', ExpressionAttributeValues: { ':none': [] } }),
+    );
+    const page = await browser.get(portal.url);
+    expect(page.response.status).toBe(503);
+    expect(page.text).toContain('not set up');
   });
 
   it('answers an unknown portal with a plain 404 page', async () => {
