@@ -134,6 +134,20 @@ function updatedRecord(current: ConsentPortalRecord, input: UpdateInput, time: n
 
 const LIST = 'ListConsentPortals';
 
+/** Every check of create and update, before anything is written. */
+async function checkRecord(deps: ConsentPortalDependencies, record: ConsentPortalRecord, caller: CallerContext): Promise<void> {
+  checkExecutionRole(record.executionRoleArn, caller);
+  await checkIdp(record.idpConfig, caller, deps);
+  await checkPortalTargets(record.tags, { identities: deps.identities, providers: deps.providers });
+}
+
+/** The portal with this id: the record under its name, if that record still has this id. */
+async function findPortal(store: ConsentPortalStore, consentPortalId: string): Promise<ConsentPortalRecord> {
+  const record = await store.get(nameOf(consentPortalId));
+  if (!record || record.consentPortalId !== consentPortalId) throw notFound(consentPortalId);
+  return record;
+}
+
 /**
  * Consent portals. Every check (see idp-checks.ts, portal-tags.ts) runs before Create or Update
  * answers, so a portal is ACTIVE as soon as it is written: Create and Update answer 202 with
@@ -142,16 +156,8 @@ const LIST = 'ListConsentPortals';
  */
 export function consentPortalOperations(deps: ConsentPortalDependencies) {
   const { store, pageTokens, now = Date.now } = deps;
-  const check = async (record: ConsentPortalRecord, caller: CallerContext) => {
-    checkExecutionRole(record.executionRoleArn, caller);
-    await checkIdp(record.idpConfig, caller, deps);
-    await checkPortalTargets(record.tags, { identities: deps.identities, providers: deps.providers });
-  };
-  const find = async (consentPortalId: string) => {
-    const record = await store.get(nameOf(consentPortalId));
-    if (!record || record.consentPortalId !== consentPortalId) throw notFound(consentPortalId);
-    return record;
-  };
+  const check = (record: ConsentPortalRecord, caller: CallerContext) => checkRecord(deps, record, caller);
+  const find = (consentPortalId: string) => findPortal(store, consentPortalId);
 
   return {
     async create(input: CreateInput, caller: CallerContext) {
@@ -173,6 +179,19 @@ export function consentPortalOperations(deps: ConsentPortalDependencies) {
         throw new ConflictException(`Consent portal ${current.consentPortalId} was changed or deleted concurrently; retry`);
       }
       return describe(caller, record);
+    },
+
+    /** For TagResource / ListTagsForResource by the portal's ARN (`consent-portal/<id>`). */
+    async tags(consentPortalId: string): Promise<Record<string, string>> {
+      return (await find(consentPortalId)).tags;
+    },
+
+    /** For TagResource / UntagResource: the portal's whole tag map, its conventions checked as at create. */
+    async replaceTags(consentPortalId: string, tags: Record<string, string>): Promise<void> {
+      const current = await find(consentPortalId);
+      await checkPortalTargets(tags, { identities: deps.identities, providers: deps.providers });
+      const record = { ...current, tags, lastUpdatedTime: now(), version: current.version + 1, writeId: randomUUID() };
+      if (!(await store.replace(record, current.version))) throw new ConflictException(`Consent portal ${consentPortalId} was changed or deleted concurrently; retry`);
     },
 
     async delete(input: { consentPortalIdentifier: string }): Promise<void> {

@@ -104,6 +104,16 @@ describe('consent portals on in-memory stores', () => {
     expect((await store.get('portal'))?.description).toBe('winner');
   });
 
+  it('replaces tags for the tag operations, checking the conventions as at create', async () => {
+    const { store, operations, input } = await harness();
+    const { consentPortalId } = await operations.create(input, caller);
+    await operations.replaceTags(consentPortalId, { ...input.tags, team: 'agents' });
+    expect({ ...(await operations.tags(consentPortalId)) }).toEqual({ ...input.tags, team: 'agents' });
+    await expect(operations.replaceTags(consentPortalId, { team: 'agents' })).rejects.toMatchObject({ fieldList: [{ name: 'tags.agentcore-identity:workload' }] });
+    expect((await store.get('portal'))?.version).toBe(2);
+    await expect(operations.tags('portal-0000000000')).rejects.toMatchObject({ errorType: 'ResourceNotFoundException' });
+  });
+
   it('refuses an IdP provider without an issuer, naming the field', async () => {
     const { store, operations, input } = await harness();
     await expect(operations.create({ ...input, idpConfig: { credentialProviderArn: arn('github'), scopes: ['openid'] } }, caller)).rejects.toMatchObject({
