@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { consentPortalOperations } from '../../lib/consent-portals/consent-portals.js';
 import { parseOauth2ProviderArn } from '../../lib/consent-portals/provider-arn.js';
 import { portalTargets } from '../../lib/consent-portals/portal-tags.js';
+import { PortalCookies, requestCookies, setCookie, type PortalSession } from '../../lib/consent-portals/portal-cookies.js';
 import type { ConsentPortalRecord } from '../../lib/consent-portals/store.js';
 import { trustedIssuers } from '../../lib/consent-portals/trusted-issuers.js';
 import type { CredentialProviderRecord } from '../../lib/credential-providers/store.js';
@@ -121,5 +122,22 @@ describe('consent portals on in-memory stores', () => {
       fieldList: [{ name: 'idpConfig.credentialProviderArn' }],
     });
     expect(await store.get('portal')).toBeUndefined();
+  });
+
+  it('seals portal cookies for one purpose and one portal, until they expire; Secure over https', async () => {
+    let now = Date.now();
+    const cookies = new PortalCookies(new InMemoryServiceKeys(), () => now);
+    const session: PortalSession = { portal: 'p-abcdefghij', user: { kind: 'jwt', issuer: ISSUER, subject: 'u' }, csrf: 'c', expiresAt: Math.floor(now / 1000) + 60 };
+    const sealed = await cookies.seal('session', session);
+    expect(sealed).not.toContain(ISSUER);
+    expect(await cookies.open('session', sealed, 'p-abcdefghij')).toEqual(session);
+    expect(await cookies.open('session', sealed, 'q-abcdefghij')).toBeUndefined();
+    expect(await cookies.open('sign-in', sealed, 'p-abcdefghij')).toBeUndefined();
+    expect(await new PortalCookies(new InMemoryServiceKeys()).open('session', sealed, 'p-abcdefghij')).toBeUndefined();
+    now += 61_000;
+    expect(await cookies.open('session', sealed, 'p-abcdefghij')).toBeUndefined();
+    expect(setCookie('n', 'v', { path: '/portals/p', secure: true, maxAgeSeconds: 900 })).toBe('n=v; Path=/portals/p; Max-Age=900; HttpOnly; SameSite=Lax; Secure');
+    expect(setCookie('n', 'v', { path: '/portals/p', secure: false, maxAgeSeconds: 900 })).not.toContain('Secure');
+    expect([...requestCookies(undefined, 'a=1; b=x=y')]).toEqual([['a', '1'], ['b', 'x=y']]);
   });
 });
