@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   CreateApiKeyCredentialProviderCommand,
@@ -90,6 +92,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Promise((resolve) => untrusted?.close(resolve));
 });
+
+// boto3 with a botocore whose model has the consent portal operations (1.43.107 and later).
+const botocoreHasPortals = await promisify(execFile)('python3', ['-c', "import botocore.session as s; assert 'CreateConsentPortal' in s.get_session().get_service_model('bedrock-agentcore-control').operation_names"]).then(
+  () => true,
+  () => false,
+);
 
 describe('consent portals through the official control-plane client', () => {
   it('creates an ACTIVE portal, reads, updates, lists and deletes it', async () => {
@@ -249,5 +257,30 @@ describe('consent portals through the official control-plane client', () => {
     expect(error.name).toBe('ValidationException');
     expect(error.message).toContain('agentcore-identity:providers');
     expect((await storedItem(input.name!))!.description).toBeUndefined();
+  });
+
+  it.skipIf(!botocoreHasPortals)('serves the five operations to boto3 unchanged', async () => {
+    const input = request();
+    const script = `
+import json, sys, boto3
+control = boto3.client("bedrock-agentcore-control", endpoint_url=sys.argv[1], region_name=sys.argv[2], aws_access_key_id="local", aws_secret_access_key="local")
+params = json.loads(sys.argv[3])
+created = control.create_consent_portal(**params)
+pid = created["consentPortalId"]
+got = control.get_consent_portal(consentPortalIdentifier=pid)
+updated = control.update_consent_portal(consentPortalIdentifier=pid, description="from boto3")
+listed = [p["consentPortalId"] for p in control.list_consent_portals(maxResults=100)["consentPortals"]]
+control.delete_consent_portal(consentPortalIdentifier=pid)
+try:
+    control.get_consent_portal(consentPortalIdentifier=pid)
+    missing = None
+except control.exceptions.ResourceNotFoundException as error:
+    missing = error.response["Error"]["Code"]
+print(json.dumps({"status": created["status"], "got": got["portalUrl"], "description": updated["description"], "listed": pid in listed or "paged", "missing": missing, "id": pid}))
+`;
+    const { stdout } = await promisify(execFile)('python3', ['-c', script, stack.url, stack.region, JSON.stringify(input)]);
+    const result = JSON.parse(stdout);
+    expect(result).toMatchObject({ status: 'ACTIVE', got: `${stack.url}/portals/${result.id}`, description: 'from boto3', missing: 'ResourceNotFoundException' });
+    expect(await storedItem(input.name!)).toBeUndefined();
   });
 });
