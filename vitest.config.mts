@@ -14,7 +14,7 @@ const runDir = (process.env.AGENTCORE_TEST_RUN_DIR ??= mkdtempSync(join(tmpdir()
  * `npm run test:long`, not `npm test`. test/faults holds AWS faults, torn writes at every AWS
  * call, and the refresh protocol against a slow authorization server.
  */
-const LONG = ['test/api/fuzz.test.ts', 'test/api/concurrent-updates.test.ts', 'test/faults/**/*.test.ts'];
+const LONG = ['test/api/fuzz.test.ts', 'test/api/concurrent-updates.test.ts', 'test/api/consent-portals-browser.test.ts', 'test/faults/**/*.test.ts'];
 
 /** The offline stack (moto + serverless-offline) every API and integration test talks to. */
 const withStack = { globalSetup: ['test/setup/global-stack.ts'], setupFiles: ['test/setup/capture-output.ts', 'test/setup/deployment-policy.ts'] };

@@ -6,10 +6,11 @@ import {
   resourceTagService as tags,
   tokenVaultService as vault,
   workloadIdentityService as identities,
+  consentPortalService as portals,
   callerSettings,
 } from '../lib/wiring.js';
 
-/** Control plane: workload identities, credential providers, the token vault's settings, and tags. */
+/** Control plane: workload identities, credential providers, consent portals, the token vault's settings, and tags. */
 export const operations = {
   CreateWorkloadIdentity: (input, caller) => identities().create(input, caller),
   GetWorkloadIdentity: (input, caller) => identities().get(input, caller),
@@ -28,6 +29,12 @@ export const operations = {
   UpdateOauth2CredentialProvider: (input, caller) => oauth2().update(input, caller),
   DeleteOauth2CredentialProvider: (input) => oauth2().delete(input),
   ListOauth2CredentialProviders: (input, caller) => oauth2().list(input, caller),
+
+  CreateConsentPortal: (input, caller) => portals().create(input, caller),
+  GetConsentPortal: (input, caller) => portals().get(input, caller),
+  UpdateConsentPortal: (input, caller) => portals().update(input, caller),
+  DeleteConsentPortal: (input) => portals().delete(input),
+  ListConsentPortals: (input, caller) => portals().list(input, caller),
 
   GetTokenVault: (input) => vault().get(input),
   SetTokenVaultCMK: (input, caller) => vault().set(input, caller),

@@ -13,13 +13,14 @@ const NAMESPACE = 'bedrock-agentcore';
 const LEGACY_NAMESPACE = 'acps';
 
 /** What an ARN can name here. A new kind (consent portals) is a name here and its path in RESOURCE_PATHS. */
-export type ResourceKind = 'workload-identity' | 'apikey-credential-provider' | 'oauth2-credential-provider';
+export type ResourceKind = 'workload-identity' | 'apikey-credential-provider' | 'oauth2-credential-provider' | 'consent-portal';
 
 /** The resource part of each kind's ARN, up to its name: `<collection>/<id>/<type>/`. */
 const RESOURCE_PATHS: Readonly<Record<ResourceKind, string>> = {
   'workload-identity': 'workload-identity-directory/default/workload-identity/',
   'apikey-credential-provider': 'token-vault/default/apikeycredentialprovider/',
   'oauth2-credential-provider': 'token-vault/default/oauth2credentialprovider/',
+  'consent-portal': 'consent-portal/',
 };
 
 function mint(where: Where, kind: ResourceKind, name: string): string {

@@ -12,8 +12,12 @@ export interface AuditRecord {
   workload?: string;
   user?: UserRef;
   provider?: string;
+  /** The consent portal a user acted through. */
+  portal?: string;
   outcome: 'success' | 'refused' | 'error';
   errorType?: string;
+  /** A disconnect's outcome at the provider: revoked, not-supported or failed. */
+  revocation?: string;
 }
 
 /** The fields an audit record adds to a log line (a type, not an interface: the logger takes it as a record). */

@@ -33,6 +33,9 @@ export const config = {
   get oauth2SessionsTable(): string {
     return required('OAUTH2_SESSIONS_TABLE');
   },
+  get consentPortalsTable(): string {
+    return required('CONSENT_PORTALS_TABLE');
+  },
   /** The secret whose value keys the service's own signatures (WATs, page tokens, OAuth state). */
   get serviceKeysSecretId(): string {
     return required('SERVICE_KEYS_SECRET_ID');

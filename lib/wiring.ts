@@ -5,9 +5,17 @@ import { oauth2ProviderOperations } from './credential-providers/oauth2-provider
 import { ProviderSecrets } from './credential-providers/provider-secrets.js';
 import type { CallerSettings } from './http/caller-context.js';
 import { SecretsManagerServiceKeys } from './keys/secrets-manager-keys.js';
-import { addressPolicyFor, useDeploymentPolicy } from './outbound/http-client.js';
+import { addressPolicyFor, outboundJson, useDeploymentPolicy } from './outbound/http-client.js';
 import { oauth2Callback } from './oauth2/callback.js';
 import { ConsentSecrets } from './oauth2/consent.js';
+import { consentPortalOperations } from './consent-portals/consent-portals.js';
+import { DynamoDbConsentPortalStore } from './consent-portals/dynamodb-store.js';
+import { trustedIssuers } from './consent-portals/trusted-issuers.js';
+import { portalConnections } from './consent-portals/connections.js';
+import { PortalCookies } from './consent-portals/portal-cookies.js';
+import { portalPages } from './consent-portals/portal-pages.js';
+import { portalSignIn } from './consent-portals/sign-in.js';
+import { consentStarter } from './vending/start-consent.js';
 import { DynamoDbSessionStore } from './oauth2/dynamodb-sessions.js';
 import { KmsSigningKeys } from './oauth2/kms-signer.js';
 import { PageTokens } from './pagination.js';
@@ -118,7 +126,7 @@ export const oauth2ProviderService = /* @__PURE__ */ once(() =>
 );
 
 export const resourceTagService = /* @__PURE__ */ once(() =>
-  resourceTagOperations({ kinds: taggableKinds({ identities: identityStore(), providers: providerStore(), secrets: providerSecrets() }) }),
+  resourceTagOperations({ kinds: taggableKinds({ identities: identityStore(), providers: providerStore(), secrets: providerSecrets(), portals: consentPortalService() }) }),
 );
 
 export const tokenVaultService = /* @__PURE__ */ once(() => tokenVaultSettings({ store: vaultStore(), keys: keyService() }));
@@ -141,4 +149,34 @@ export const completeTokenAuth = /* @__PURE__ */ once(() => completeResourceToke
 
 export const oauth2CallbackService = /* @__PURE__ */ once(() =>
   oauth2Callback({ sessions: sessionStore(), consent: consent(), registry: registry(), secrets: providerSecrets(), sign: signingKeys().sign, vault: vault() }),
+);
+
+/** Discovery documents a portal check reads, within the deployment's outbound rules. */
+const portalFetchJson = (url: string) => outboundJson(url, { timeoutMs: 5_000, policy: addressPolicyFor(config.outboundPolicy) });
+const trustsIssuer = /* @__PURE__ */ once(() => trustedIssuers(parseIssuers(config.userTokenIssuers), portalFetchJson));
+const portalStore = /* @__PURE__ */ once(() => new DynamoDbConsentPortalStore(dynamoDocumentClient(), config.consentPortalsTable));
+const idpChecks = () => ({ providers: providerStore(), fetchJson: portalFetchJson, isTrustedIssuer: (issuer: string) => trustsIssuer()(issuer) });
+
+export const consentPortalService = /* @__PURE__ */ once(() =>
+  consentPortalOperations({ store: portalStore(), identities: identityStore(), pageTokens: pageTokens(), ...idpChecks() }),
+);
+
+/** The portal pages (functions/consent-portal.ts): sign-in, the Connections page, connect and disconnect. */
+export const consentPortalPages = /* @__PURE__ */ once(() =>
+  portalPages({
+    store: portalStore(),
+    idp: idpChecks(),
+    cookies: new PortalCookies(keys()),
+    signIn: portalSignIn({ secrets: providerSecrets(), sign: signingKeys().sign, policy: () => addressPolicyFor(config.outboundPolicy) }),
+    connections: portalConnections({
+      identities: identityStore(),
+      providers: providerStore(),
+      vault: vault(),
+      sessions: sessionStore(),
+      registry: registry(),
+      secrets: providerSecrets(),
+      fetchJson: portalFetchJson,
+      startConsent: consentStarter({ sessions: sessionStore(), consent: consent(), registry: registry(), settings: { consentSessionSeconds: config.consentSessionSeconds }, now: Date.now }),
+    }),
+  }),
 );

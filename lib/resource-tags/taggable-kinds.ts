@@ -1,3 +1,4 @@
+import type { ConsentPortalOperations } from '../consent-portals/consent-portals.js';
 import type { ProviderSecrets } from '../credential-providers/provider-secrets.js';
 import type { CredentialProviderStore, ProviderKind } from '../credential-providers/store.js';
 import { logger } from '../logger.js';
@@ -40,8 +41,14 @@ export function credentialProviderTags(kind: ProviderKind, label: string, store:
   };
 }
 
-export function taggableKinds(deps: { identities: WorkloadIdentityStore; providers: CredentialProviderStore; secrets: ProviderSecrets }): TaggableKinds {
+/** A consent portal's tags, which also say what it connects: written only when they still hold (consent-portals.ts). */
+export function consentPortalTags(portals: Pick<ConsentPortalOperations, 'readTags' | 'writeTags'>): TaggableKind {
+  return { label: 'Consent portal', read: (id) => portals.readTags(id), write: (id, tags, expectedVersion) => portals.writeTags(id, tags, expectedVersion) };
+}
+
+export function taggableKinds(deps: { identities: WorkloadIdentityStore; providers: CredentialProviderStore; secrets: ProviderSecrets; portals?: Pick<ConsentPortalOperations, 'readTags' | 'writeTags'> }): TaggableKinds {
   return {
+    ...(deps.portals ? { 'consent-portal': consentPortalTags(deps.portals) } : {}),
     'workload-identity': workloadIdentityTags(deps.identities),
     'apikey-credential-provider': credentialProviderTags('apikey', 'API key credential provider', deps.providers, deps.secrets),
     'oauth2-credential-provider': credentialProviderTags('oauth2', 'OAuth2 credential provider', deps.providers, deps.secrets),

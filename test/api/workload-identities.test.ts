@@ -4,7 +4,6 @@ import {
   CreateWorkloadIdentityCommand,
   DeleteWorkloadIdentityCommand,
   GetWorkloadIdentityCommand,
-  ListConsentPortalsCommand,
   ListWorkloadIdentitiesCommand,
   UpdateWorkloadIdentityCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
@@ -220,7 +219,6 @@ describe('workload identity input validation', () => {
 
   it('answers operations of the model it does not implement with UnknownOperationException, through the official client', async () => {
     for (const command of [
-      new ListConsentPortalsCommand({}),
       new CreatePaymentCredentialProviderCommand({ name: uniqueName('pay'), credentialProviderVendor: 'CoinbaseCDP', providerConfigurationInput: { coinbaseCdpConfiguration: { apiKeyId: 'k', apiKeySecret: 's', walletSecret: 'w' } } } as never),
     ]) {
       const error = await failure(client.send(command as never));

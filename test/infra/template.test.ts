@@ -75,10 +75,10 @@ describe('the CloudFormation template of `osls package`', () => {
     expect(alias.Properties.AliasName).toBe('alias/agentcore-identity-ci');
   });
 
-  it('has the four tables, each with point-in-time recovery and the service key', () => {
+  it('has the five tables, each with point-in-time recovery and the service key', () => {
     const tables: Record<string, Record<string, any>> = Object.fromEntries(ofType('AWS::DynamoDB::Table').map(([, t]) => [t.Properties.TableName, t.Properties]));
     expect(Object.keys(tables).sort()).toEqual(
-      ['credential-providers', 'oauth2-sessions', 'token-vault', 'workload-identities'].map((t) => `agentcore-identity-ci-${t}`),
+      ['consent-portals', 'credential-providers', 'oauth2-sessions', 'token-vault', 'workload-identities'].map((t) => `agentcore-identity-ci-${t}`),
     );
     for (const table of Object.values(tables)) {
       expect(table.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
@@ -96,6 +96,13 @@ describe('the CloudFormation template of `osls package`', () => {
     expect(routes.map((r) => r.RouteKey)).toContain('$default');
   });
 
+  it('lets the control plane read and write the consent portals table, through a policy on its role', () => {
+    const policies = ofType('AWS::IAM::Policy').map(([, p]) => p.Properties).filter((p) => JSON.stringify(p.Roles) === JSON.stringify([{ Ref: 'ControlPlaneRole' }]));
+    const statements = policies.flatMap((p) => p.PolicyDocument.Statement);
+    expect(statements.flatMap((s: any) => [s.Action].flat()).sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    expect(statements.map((s: any) => s.Resource)).toEqual([{ 'Fn::GetAtt': ['ConsentPortalsTable', 'Arn'] }]);
+  });
+
   it('routes the data plane: WAT minting behind aws_iam, vending authorized by the WAT itself', () => {
     const routes = routesTo('DataPlane');
     for (const name of Object.keys(dataPlaneOperations)) {
@@ -107,6 +114,26 @@ describe('the CloudFormation template of `osls package`', () => {
   it('serves the OAuth2 callback publicly, on GET, from a function of its own', () => {
     const routes = routesTo('Oauth2Callback');
     expect(routes.map((r) => [r.RouteKey, r.AuthorizationType])).toEqual([['GET /identities/oauth2/callback', undefined]]);
+  });
+
+  it('serves the consent portal pages publicly, from a function of their own', () => {
+    const routes = routesTo('ConsentPortal');
+    expect(routes.map((r) => [r.RouteKey, r.AuthorizationType]).sort()).toEqual(
+      [
+        'GET /portals/{portalId}',
+        'GET /portals/{portalId}/signin',
+        'GET /portals/{portalId}/callback',
+        'GET /portals/{portalId}/connected',
+        'POST /portals/{portalId}/signout',
+        'POST /portals/{portalId}/connect',
+        'POST /portals/{portalId}/disconnect',
+      ].map((key) => [key, undefined]).sort(),
+    );
+    const actions = resources.ConsentPortalRole!.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement.flatMap((s: any) => [s.Action].flat()));
+    // Reads the registry, writes only vault bindings and consent sessions; never a provider, workload or portal.
+    expect(new Set(actions)).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'secretsmanager:GetSecretValue', 'kms:Decrypt', 'kms:GenerateDataKey']));
+    const writes = resources.ConsentPortalRole!.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement).filter((s: any) => [s.Action].flat().includes('dynamodb:PutItem'));
+    expect(JSON.stringify(writes)).not.toMatch(/ConsentPortalsTable|WorkloadIdentitiesTable|CredentialProvidersTable/);
   });
 
   it('routes every operation the functions implement, at its path in the contract', () => {

@@ -18,6 +18,8 @@ export const CLIENTS = {
   post: { client_id: 'agent-post', client_secret: 'agent-post-secret-value-0123456789' },
   /** Access tokens of this client live 2 seconds, for refresh tests. */
   shortLived: { client_id: 'agent-short', client_secret: 'agent-short-secret-value-0123456789' },
+  /** The identity provider client of consent portals (test/api/consent-portals*.test.ts). */
+  portal: { client_id: 'consent-portal', client_secret: 'consent-portal-secret-value-0123456789' },
 };
 
 export async function startAuthorizationServer(callbackUrl: string): Promise<TestAuthorizationServer> {
@@ -33,11 +35,17 @@ export async function startAuthorizationServer(callbackUrl: string): Promise<Tes
     token_endpoint_auth_method: method,
   });
   const provider = new Provider(issuer, {
-    clients: [client(CLIENTS.basic, 'client_secret_basic'), client(CLIENTS.post, 'client_secret_post'), client(CLIENTS.shortLived, 'client_secret_basic')],
+    clients: [
+      client(CLIENTS.basic, 'client_secret_basic'),
+      client(CLIENTS.post, 'client_secret_post'),
+      client(CLIENTS.shortLived, 'client_secret_basic'),
+      client(CLIENTS.portal, 'client_secret_basic'),
+    ],
     scopes: ['openid', 'offline_access', 'read', 'write'],
     features: {
       devInteractions: { enabled: true },
       clientCredentials: { enabled: true },
+      revocation: { enabled: true },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => TEST_RESOURCE,
@@ -61,20 +69,30 @@ export async function startAuthorizationServer(callbackUrl: string): Promise<Tes
     const key = `${ctx.oidc.client?.clientId}:${ctx.oidc.params?.grant_type}`;
     grants[key] = (grants[key] ?? 0) + 1;
   });
+  // The portal client accepts the callback of any consent portal of the stack (ids are minted at create).
+  const portalCallback = new RegExp(`^${new URL(callbackUrl).origin.replace(/[.]/g, '\\.')}/portals/[A-Za-z0-9_-]+/callback$`);
+  const Client = (provider as unknown as { Client: { prototype: { redirectUriAllowed(this: { clientId: string }, value: string): boolean } } }).Client;
+  const allowed = Client.prototype.redirectUriAllowed;
+  Client.prototype.redirectUriAllowed = function (value) {
+    return allowed.call(this, value) || (this.clientId === CLIENTS.portal.client_id && portalCallback.test(value));
+  };
   const serve = provider.callback();
   // Test controls over HTTP (the tests run in other processes than this server): grant counts,
   // and clients whose grants are all answered invalid_grant, as after a user revokes access.
   const revoked = new Set<string>();
+  const revocations: Record<string, number> = {};
   server.on('request', (request, response) => {
-    const control = /^\/test\/(grants|revoke|restore)(?:\/([\w-]+))?$/.exec(request.url ?? '');
+    const control = /^\/test\/(grants|revoke|restore|revocations)(?:\/([\w-]+))?$/.exec(request.url ?? '');
     if (control) {
       if (control[1] === 'revoke') revoked.add(control[2]!);
       if (control[1] === 'restore') revoked.delete(control[2]!);
       response.writeHead(200, { 'content-type': 'application/json' });
-      return void response.end(JSON.stringify(grants));
+      return void response.end(JSON.stringify(control[1] === 'revocations' ? revocations : grants));
     }
     const basic = /^Basic (.+)$/.exec(request.headers.authorization ?? '')?.[1];
     const clientId = basic ? decodeURIComponent(Buffer.from(basic, 'base64').toString().split(':')[0]!) : undefined;
+    // RFC 7009 revocations served, by client (consent portals' Disconnect).
+    if (request.url === '/token/revocation' && clientId) revocations[clientId] = (revocations[clientId] ?? 0) + 1;
     if (request.url === '/token' && clientId && revoked.has(clientId)) {
       response.writeHead(400, { 'content-type': 'application/json' });
       return void response.end(JSON.stringify({ error: 'invalid_grant', error_description: 'grant revoked by the user' }));

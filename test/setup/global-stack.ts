@@ -2,7 +2,7 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { freePort, startStack, type Stack } from '../../infra/local/stack.js';
-import { startAuthorizationServer, type TestAuthorizationServer } from './authorization-server.js';
+import { CLIENTS, startAuthorizationServer, type TestAuthorizationServer } from './authorization-server.js';
 import { startTestIssuer, type TestIssuer } from './jwt-issuer.js';
 
 /**
@@ -25,7 +25,13 @@ export async function setup(project: TestProject) {
   authorizationServer = await startAuthorizationServer(`http://127.0.0.1:${port}/identities/oauth2/callback`);
   stack = await startStack({
     port,
-    environment: { USER_TOKEN_ISSUERS: JSON.stringify([{ discoveryUrl: `${issuer.issuer}/.well-known/openid-configuration`, audience: [TEST_AUDIENCE] }]) },
+    // oidc-provider's ID tokens too (audience: the consent portals' client), as a portal's users sign in there.
+    environment: {
+      USER_TOKEN_ISSUERS: JSON.stringify([
+        { discoveryUrl: `${issuer.issuer}/.well-known/openid-configuration`, audience: [TEST_AUDIENCE] },
+        { discoveryUrl: `${authorizationServer.issuer}/.well-known/openid-configuration`, audience: [CLIENTS.portal.client_id] },
+      ]),
+    },
     onOutput: (line) => appendFileSync(logFile, `${line}\n`),
   });
   project.provide('stack', {

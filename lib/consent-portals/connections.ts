@@ -1,0 +1,118 @@
+import { settingsOf } from '../credential-providers/oauth2-providers.js';
+import type { CredentialProviderRecord, CredentialProviderStore } from '../credential-providers/store.js';
+import { ResourceNotFoundException } from '../errors.js';
+import type { CallerContext } from '../http/caller-context.js';
+import { providerRef } from '../oauth2/bindings.js';
+import { SESSION_URI_PREFIX } from '../oauth2/consent.js';
+import { workloadIncarnation, type VaultBinding } from '../token-vault/store.js';
+import type { TokenVault } from '../token-vault/vault.js';
+import type { consentStarter } from '../vending/start-consent.js';
+import { releaseConsent, type ReleaseDependencies } from '../vending/complete-auth.js';
+import { userKey, type UserRef } from '../workload-access-tokens/workload-access-token.js';
+import type { WorkloadIdentityRecord, WorkloadIdentityStore } from '../workload-identities/store.js';
+import { revokeAtProvider, type RevocationDependencies, type RevocationOutcome } from './revocation.js';
+import { portalTargets } from './portal-tags.js';
+import type { ConsentPortalRecord } from './store.js';
+
+/** The scopes Connect asks a provider for: `agentcore-identity:scopes:<provider>`, separated by spaces. */
+export const SCOPES_TAG_PREFIX = 'agentcore-identity:scopes:';
+
+export type ConnectionState = 'connected' | 'needs-consent' | 'not-connected' | 'unavailable';
+
+export interface Connection {
+  provider: string;
+  state: ConnectionState;
+  scopes: string[];
+  /** When the user connected (epoch ms). */
+  since?: number;
+}
+
+export interface ConnectionDependencies extends ReleaseDependencies, RevocationDependencies {
+  identities: Pick<WorkloadIdentityStore, 'get'>;
+  providers: Pick<CredentialProviderStore, 'get'>;
+  vault: TokenVault;
+  startConsent: ReturnType<typeof consentStarter>;
+  now?: () => number;
+}
+
+/** The binding of this user in the slot of this workload and provider incarnation, if any. */
+async function bindingOf(vault: TokenVault, workload: WorkloadIdentityRecord, record: CredentialProviderRecord, user: UserRef): Promise<VaultBinding | undefined> {
+  const key = { workload: workloadIncarnation(workload.name, workload.createdTime), user: userKey(user), provider: providerRef(record.name, record.createdTime) };
+  const binding = await vault.get(vault.id(key));
+  return binding && binding.provider === key.provider && binding.workload === key.workload && binding.user === key.user ? binding : undefined;
+}
+
+function stateOf(binding: VaultBinding | undefined, now: number): ConnectionState {
+  if (!binding) return 'not-connected';
+  // A refused refresh (invalid_grant) or an expired token that cannot be refreshed: consent again.
+  if (binding.refreshFailure === 'invalid_grant' || (!binding.hasRefreshToken && binding.expiresAt !== undefined && binding.expiresAt <= now)) return 'needs-consent';
+  return 'connected';
+}
+
+/** Where Connect sends the browser: the origins of the listed providers' authorization endpoints. */
+export async function authorizationOrigins(portal: ConsentPortalRecord, providers: Pick<CredentialProviderStore, 'get'>): Promise<string[]> {
+  const records = await Promise.all(portalTargets(portal.tags).providerNames.map((name) => providers.get({ kind: 'oauth2', name })));
+  return records.flatMap((record) => {
+    const endpoint = record && settingsOf(record).server.authorizationEndpoint;
+    return endpoint && URL.canParse(endpoint) ? [new URL(endpoint).origin] : [];
+  });
+}
+
+/**
+ * A portal's Connections: for the signed-in user, each provider the portal lists with its state
+ * in the vault of the portal's workload; Connect runs the 3-legged flow for that workload and
+ * user, its tokens released to the vault only when the same signed-in user lands back; Disconnect
+ * revokes at the provider where it can and deletes the binding.
+ */
+export function portalConnections(deps: ConnectionDependencies) {
+  const now = deps.now ?? Date.now;
+  const scopesOf = (portal: ConsentPortalRecord, provider: string) => (portal.tags[`${SCOPES_TAG_PREFIX}${provider}`] ?? '').split(/\s+/).filter(Boolean);
+  const resolve = async (portal: ConsentPortalRecord, provider: string) => {
+    const { workloadName, providerNames } = portalTargets(portal.tags);
+    if (!providerNames.includes(provider)) return undefined;
+    const [workload, record] = await Promise.all([deps.identities.get(workloadName), deps.providers.get({ kind: 'oauth2', name: provider })]);
+    return workload && record ? { workload, record } : undefined;
+  };
+
+  return {
+    async list(portal: ConsentPortalRecord, user: UserRef): Promise<Connection[]> {
+      return Promise.all(
+        portalTargets(portal.tags).providerNames.map(async (provider): Promise<Connection> => {
+          const found = await resolve(portal, provider);
+          if (!found) return { provider, state: 'unavailable', scopes: [] };
+          const binding = await bindingOf(deps.vault, found.workload, found.record, user);
+          return { provider, state: stateOf(binding, now()), scopes: binding?.scopes ?? scopesOf(portal, provider), ...(binding ? { since: binding.updatedAt } : {}) };
+        }),
+      );
+    },
+
+    /** The authorization URL of a new consent for this user, landing back at `returnUrl`; undefined for a provider the portal does not list. */
+    async connect(portal: ConsentPortalRecord, user: UserRef, provider: string, returnUrl: string, caller: CallerContext): Promise<string | undefined> {
+      const found = await resolve(portal, provider);
+      if (!found) return undefined;
+      const principal = { workloadName: found.workload.name, workloadCreatedTime: found.workload.createdTime, user };
+      const started = await deps.startConsent(principal, found.record, { scopes: scopesOf(portal, provider), resourceOauth2ReturnUrl: returnUrl }, caller);
+      return started.authorizationUrl;
+    },
+
+    /** Releases the consent the browser came back with, for the signed-in user only. */
+    async complete(portal: ConsentPortalRecord, sessionUri: string, user: UserRef, requestId: string): Promise<void> {
+      if (!sessionUri.startsWith(SESSION_URI_PREFIX)) throw new ResourceNotFoundException('No consent session with this sessionUri exists');
+      await releaseConsent(deps, sessionUri, async () => user, { operation: 'ConsentPortalConnect', requestId, portal: portal.consentPortalId });
+    },
+
+    /** Revokes at the provider where it can, then deletes the binding; undefined when there was nothing to disconnect. */
+    async disconnect(portal: ConsentPortalRecord, user: UserRef, provider: string): Promise<RevocationOutcome | undefined> {
+      const found = await resolve(portal, provider);
+      let binding = found && (await bindingOf(deps.vault, found.workload, found.record, user));
+      if (!found || !binding) return undefined;
+      const outcome = await revokeAtProvider(found.record, await deps.vault.open(binding), deps);
+      // A refresh may rewrite the binding meanwhile (a new version): delete whatever is there now.
+      for (let round = 0; binding && round < 3; round++) {
+        await deps.vault.discard(binding);
+        binding = await bindingOf(deps.vault, found.workload, found.record, user);
+      }
+      return outcome;
+    },
+  };
+}
