@@ -474,12 +474,13 @@ async function main() {
  * each builds its own emulator and environment, and memory figures need a heap nobody else used.
  */
 const SECTIONS: { file: string; exported: string; title: string }[] = [
-  { file: 'patterns.ts', exported: 'benchPatterns', title: 'Model patterns through the linear-time engine (worst adversarial input at each field\'s maximum length)' },
+  { file: 'patterns.ts', exported: 'benchPatterns', title: 'Model patterns (RegExp where provably linear, our linear matcher otherwise) (worst adversarial input at each field\'s maximum length)' },
   { file: 'fuzz.ts', exported: 'benchFuzz', title: 'Fuzz: seeded malformed requests over every operation, the callback and unknown paths' },
   { file: 'upstream.ts', exported: 'benchUpstream', title: 'Misbehaving authorization servers through the outbound client' },
   { file: 'm2m-cache.ts', exported: 'benchM2mCache', title: 'M2M token cache: heap after 10,000 vends with distinct scope sets' },
   { file: 'managed-writes.ts', exported: 'benchManagedWrites', title: 'Managed secret writes: calls per operation and 50 concurrent updates' },
   { file: 'faults.ts', exported: 'benchFaults', title: 'AWS faults: what a client gets, and after how long' },
+  { file: 'private-key-jwt.ts', exported: 'benchPrivateKeyJwt', title: 'Private key JWT client assertions: size, build time, KMS Sign on the emulator' },
 ];
 
 function sections() {
