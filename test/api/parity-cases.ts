@@ -30,10 +30,18 @@ export interface ParityCase {
   needs?: 'tags' | 'privateKeyJwt';
   /** Takes the token vault lock before the case, or releases it after (test/setup/token-vault-lock.ts). */
   vaultLock?: 'take' | 'release';
+  /**
+   * Keeps a member of the answer's raw body under `name`; a later case's input says `{{name}}`
+   * where it needs the value (a consent portal's id exists only once Create has answered).
+   */
+  capture?: { name: string; member: string };
 }
 
-/** Operations of the contract this service does not implement: UnknownOperationException, on purpose. */
-export const UNSERVED = ['CreateConsentPortal', 'GetConsentPortal', 'ListConsentPortals', 'UpdateConsentPortal', 'DeleteConsentPortal'] as const;
+/**
+ * Operations of the contract this service does not implement: UnknownOperationException (404), on
+ * purpose. None today; an operation a newer model adds goes here until it is served.
+ */
+export const UNSERVED: readonly OperationName[] = [];
 export const TAG_OPERATIONS = ['TagResource', 'UntagResource', 'ListTagsForResource'] as const;
 
 /**
@@ -63,6 +71,21 @@ export const KNOWN_MISMATCHES: { problem: RegExp; what: string }[] = [];
 
 export function knownMismatch(problem: string): boolean {
   return KNOWN_MISMATCHES.some((k) => k.problem.test(problem));
+}
+
+/** `input` with every `{{name}}` replaced by what an earlier case captured (see ParityCase.capture). */
+export function resolveInput(value: unknown, captured: ReadonlyMap<string, string>): unknown {
+  if (typeof value === 'string') return value.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => captured.get(name) ?? whole);
+  if (Array.isArray(value)) return value.map((v) => resolveInput(v, captured));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveInput(v, captured)]));
+  return value;
+}
+
+/** Keeps what a case captures from its raw answer, if the answer has it. */
+export function captureFrom(c: ParityCase, body: string, captured: Map<string, string>): void {
+  if (!c.capture || !body) return;
+  const value = (JSON.parse(body) as Record<string, unknown>)[c.capture.member];
+  if (typeof value === 'string') captured.set(c.capture.name, value);
 }
 
 export function outputProblems(operation: OperationName, body: unknown): string[] {
@@ -380,23 +403,73 @@ function dataPlaneCases(f: Fixtures): ParityCase[] {
   ];
 }
 
-/** Consent portals are in the contract, not served: each answers UnknownOperationException. */
-function unservedCases(f: Fixtures): ParityCase[] {
-  const providerArn = `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:token-vault/default/oauth2credentialprovider/${f.oauth2Provider}`;
-  const portal = 'portal-abcdefghij';
-  const picks: Picks = {
-    name: `${f.prefix}-portal`.slice(0, 50).replace(/[^a-zA-Z0-9_-]/g, '-'),
-    executionRoleArn: `arn:aws:iam::${stack.accountId}:role/consent-portal`,
-    'idpConfig.credentialProviderArn': providerArn,
-    'idpConfig.scopes': ['openid'],
-    'sources[].identifier': 'mygateway-abcdefghij',
-    consentPortalIdentifier: portal,
-  };
-  return UNSERVED.map((operation) => ({ operation, label: 'maximal', input: build(operation, picks), expectError: 'UnknownOperationException' }));
+/**
+ * Consent portals: the IdP is the fixtures' OpenID provider on the test authorization server,
+ * whose issuer the stack trusts for user tokens (test/setup/global-stack.ts); the convention tags
+ * (lib/consent-portals/portal-tags.ts) name the fixtures' workload and OAuth2 providers. This
+ * service requires those tags, so the minimal Create carries them too.
+ */
+function consentPortalCases(f: Fixtures): ParityCase[] {
+  const provider = (name: string) => `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:token-vault/default/oauth2credentialprovider/${name}`;
+  const role = (name: string) => `arn:aws:iam::${stack.accountId}:role/${name}`;
+  const portalName = (suffix: string) => `${f.prefix}-${suffix}`.replace(/[^a-zA-Z0-9_-]/g, '-').slice(-50);
+  const conventionTags = { 'agentcore-identity:workload': f.workloadName, 'agentcore-identity:providers': `${f.oauth2Provider} ${f.prefix}-idp-2` };
+  const source = { type: 'agentcore-gateway', identifier: 'mygateway-abcdefghij' };
+  const [max, min] = ['{{portalMax}}', '{{portalMin}}'];
+  const portalArn = `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:consent-portal/${max}`;
+  return [
+    {
+      operation: 'CreateConsentPortal',
+      label: 'maximal',
+      input: build('CreateConsentPortal', {
+        name: portalName('p-max'),
+        description: 'Connect your accounts to the parity agent',
+        executionRoleArn: role('consent-portal'),
+        'idpConfig.credentialProviderArn': provider(f.oauth2Provider),
+        'idpConfig.scopes': ['openid', 'profile'],
+        'idpConfig.audience': 'consent-portal',
+        'sources[]': source,
+        tags: { ...conventionTags, team: 'identity' },
+      }),
+      capture: { name: 'portalMax', member: 'consentPortalId' },
+    },
+    {
+      operation: 'CreateConsentPortal',
+      label: 'minimal (with the convention tags this service requires)',
+      input: { name: portalName('p-min'), executionRoleArn: role('portal'), idpConfig: { credentialProviderArn: provider(f.oauth2Provider), scopes: ['openid'] }, sources: [source], tags: conventionTags },
+      capture: { name: 'portalMin', member: 'consentPortalId' },
+    },
+    { operation: 'GetConsentPortal', label: 'maximal', input: { consentPortalIdentifier: max } },
+    { operation: 'GetConsentPortal', label: 'minimal', input: { consentPortalIdentifier: min } },
+    {
+      operation: 'UpdateConsentPortal',
+      label: 'maximal',
+      input: build('UpdateConsentPortal', {
+        consentPortalIdentifier: max,
+        description: 'Connect your accounts (updated)',
+        executionRoleArn: role('consent-portal-2'),
+        'idpConfig.credentialProviderArn': provider(f.oauth2Provider),
+        'idpConfig.scopes': ['openid', 'email'],
+        'idpConfig.audience': 'consent-portal',
+      }),
+    },
+    { operation: 'UpdateConsentPortal', label: 'minimal', input: { consentPortalIdentifier: min } },
+    { operation: 'ListConsentPortals', label: 'minimal', input: {} },
+    { operation: 'ListConsentPortals', label: 'first page of one', input: { maxResults: 1 }, capture: { name: 'portalsNext', member: 'nextToken' } },
+    { operation: 'ListConsentPortals', label: 'maximal', input: { maxResults: 1, nextToken: '{{portalsNext}}' } },
+    ...tagCases(portalArn, 'a consent portal'),
+    { operation: 'DeleteConsentPortal', label: 'maximal', input: { consentPortalIdentifier: max } },
+    { operation: 'DeleteConsentPortal', label: 'minimal', input: { consentPortalIdentifier: min } },
+  ];
+}
+
+/** Operations in the contract this service does not serve: each answers UnknownOperationException. */
+function unservedCases(): ParityCase[] {
+  return UNSERVED.map((operation) => ({ operation, label: 'maximal', input: build(operation, {}), expectError: 'UnknownOperationException' }));
 }
 
 export function parityCases(f: Fixtures): ParityCase[] {
-  return [...workloadCases(f), ...apiKeyCases(f), ...oauth2ProviderCases(f), ...refusedMemberCases(f), ...privateKeyJwtCases(f), ...vaultCases(f), ...dataPlaneCases(f), ...unservedCases(f)];
+  return [...workloadCases(f), ...apiKeyCases(f), ...oauth2ProviderCases(f), ...refusedMemberCases(f), ...privateKeyJwtCases(f), ...vaultCases(f), ...dataPlaneCases(f), ...consentPortalCases(f), ...unservedCases()];
 }
 
 export interface Optional {

@@ -19,6 +19,7 @@ import copy
 import gzip
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -130,6 +131,25 @@ def take_lock(path):
             time.sleep(0.1)
 
 
+def resolve(value, captured):
+    """The case's input with every {{name}} replaced by what an earlier case captured (ParityCase.capture)."""
+    if isinstance(value, str):
+        return re.sub(r"\{\{(\w+)\}\}", lambda m: captured.get(m.group(1), m.group(0)), value)
+    if isinstance(value, list):
+        return [resolve(v, captured) for v in value]
+    if isinstance(value, dict):
+        return {k: resolve(v, captured) for k, v in value.items()}
+    return value
+
+
+def capture(case, body, captured):
+    if not case.get("capture") or not body:
+        return
+    value = json.loads(body).get(case["capture"]["member"])
+    if isinstance(value, str):
+        captured[case["capture"]["name"]] = value
+
+
 def run(cases, endpoint, region, vault_lock):
     import boto3
     import botocore
@@ -147,6 +167,7 @@ def run(cases, endpoint, region, vault_lock):
     for client in clients.values():
         client.meta.events.register("after-call", after_call)
     results = []
+    captured = {}
     held = False
     try:
         for case in cases:
@@ -154,7 +175,7 @@ def run(cases, endpoint, region, vault_lock):
             seen.clear()
             result = {}
             try:
-                parsed = getattr(clients[case["plane"]], botocore.xform_name(case["operation"]))(**case["input"])
+                parsed = getattr(clients[case["plane"]], botocore.xform_name(case["operation"]))(**resolve(case["input"], captured))
                 parsed.pop("ResponseMetadata", None)
                 result["parsed"] = plain(parsed)
             except ClientError as error:
@@ -162,6 +183,7 @@ def run(cases, endpoint, region, vault_lock):
             except (ParamValidationError, AttributeError) as error:
                 result["refused"] = f"{type(error).__name__}: {error}"
             results.append({**result, "status": seen.get("status", 0), "body": seen.get("body", "")})
+            capture(case, seen.get("body", ""), captured)
             if case.get("vaultLock") == "release":
                 os.rmdir(vault_lock)
                 held = False
