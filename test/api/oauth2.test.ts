@@ -25,6 +25,7 @@ import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { CLIENTS, consentInBrowser } from '../setup/authorization-server.js';
 import { controlClient, createCustomOauth2Provider, dataClient, emulatorDocumentClient, emulatorSecretsClient, failure, rawCall, rememberSecret, stack, uniqueName } from '../setup/clients.js';
 import { signJwt } from '../setup/jwt-issuer.js';
+import { expireAccessToken, vaultSlotId } from '../setup/vault-clock.js';
 
 const control = controlClient();
 const data = dataClient();
@@ -84,6 +85,12 @@ async function consentedUser(provider: string, userId = uniqueName('user')) {
   await data.send(new CompleteResourceTokenAuthCommand({ sessionUri: started.sessionUri!, userIdentifier: { userId } }));
   const token = rememberSecret((await vend(wat, provider, { sessionUri: started.sessionUri })).accessToken!);
   return { workload: name, userId, wat, token, started, landed };
+}
+
+/** The clock passes the expiry of the user's access token in the vault (see vault-clock.ts). */
+async function tokenExpires(workloadName: string, userId: string, provider: string) {
+  const workloadItem = (await ddb.send(new GetCommand({ TableName: env.WORKLOAD_IDENTITIES_TABLE!, Key: { directory: 'default', name: workloadName } }))).Item!;
+  await expireAccessToken(ddb, env.TOKEN_VAULT_TABLE!, vaultSlotId(workloadName, workloadItem.createdTime, userId, provider));
 }
 
 async function binding(workloadName: string, userId: string, provider: string) {
@@ -272,8 +279,8 @@ describe('GetResourceOauth2Token, USER_FEDERATION', () => {
 
   it('refreshes an expired token with the refresh token', async () => {
     const provider = await customProvider(CLIENTS.shortLived);
-    const { wat, token } = await consentedUser(provider);
-    await new Promise((r) => setTimeout(r, 2100));
+    const { wat, token, workload: name, userId } = await consentedUser(provider);
+    await tokenExpires(name, userId, provider);
     const refreshed = (await vend(wat, provider)).accessToken!;
     expect(refreshed).not.toBe(token);
     expect((await vend(wat, provider)).accessToken).toBe(refreshed);
@@ -281,8 +288,8 @@ describe('GetResourceOauth2Token, USER_FEDERATION', () => {
 
   it('refreshes exactly once when 20 vends ask at the same time, and all 20 get the new token', async () => {
     const provider = await customProvider(CLIENTS.shortLived);
-    const { wat, token } = await consentedUser(provider);
-    await new Promise((r) => setTimeout(r, 2100));
+    const { wat, token, workload: name, userId } = await consentedUser(provider);
+    await tokenExpires(name, userId, provider);
     const before = (await grants())[`${CLIENTS.shortLived.client_id}:refresh_token`] ?? 0;
     const results = await Promise.all(Array.from({ length: 20 }, () => vend(wat, provider)));
     const tokens = new Set(results.map((r) => r.accessToken));
@@ -295,7 +302,7 @@ describe('GetResourceOauth2Token, USER_FEDERATION', () => {
   it('drops the binding and starts a new consent when the refresh token is refused (invalid_grant)', async () => {
     const provider = await customProvider(CLIENTS.shortLived);
     const { wat, workload: name, userId } = await consentedUser(provider);
-    await new Promise((r) => setTimeout(r, 2100));
+    await tokenExpires(name, userId, provider);
     await fetch(`${as.issuer}/test/revoke/${CLIENTS.shortLived.client_id}`);
     try {
       const result = await vend(wat, provider, { resourceOauth2ReturnUrl: RETURN_URL });
