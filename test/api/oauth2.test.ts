@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { inject } from 'vitest';
 import { createServer } from 'node:http';
 import {
@@ -519,19 +519,39 @@ describe('the bedrock-agentcore TypeScript SDK', () => {
     const wat = await userWat(await workload(false), 'sdk-user');
     const { withAccessToken } = await import('bedrock-agentcore/identity');
     let consentPage: Promise<unknown> | undefined;
-    const result = await withSdkEnvironment(() =>
-      withAccessToken({
-        providerName: provider,
-        scopes: ['openid', 'offline_access', 'read'],
-        authFlow: 'USER_FEDERATION',
-        workloadIdentityToken: wat,
-        onAuthUrl: (url) => {
-          consentPage = browserConsents(url);
+    let settled = false;
+    let result: string;
+    // The SDK sleeps a fixed 5 s before each poll. Its timers are faked for this call alone and
+    // moved on once the user's consent has landed (what the poll waits for), not after 5 s.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const polled = withSdkEnvironment(() =>
+        withAccessToken({
+          providerName: provider,
+          scopes: ['openid', 'offline_access', 'read'],
+          authFlow: 'USER_FEDERATION',
+          workloadIdentityToken: wat,
+          onAuthUrl: async (url) => {
+            consentPage = browserConsents(url);
+            await consentPage;
+          },
+        })(async (token: string) => token)(),
+      ).finally(() => (settled = true));
+      await vi.waitUntil(() => consentPage, { timeout: 20_000 });
+      await consentPage;
+      await vi.waitUntil(
+        async () => {
+          await vi.advanceTimersByTimeAsync(5_000);
+          return settled;
         },
-      })(async (token: string) => token)(),
-    );
+        { timeout: 20_000 },
+      );
+      result = await polled;
+    } finally {
+      vi.useRealTimers();
+    }
     expect((await consentPage) as { status: number }).toMatchObject({ status: 200 });
-    expect(rememberSecret(result)).toBeTruthy();
-    expect((await vend(wat, provider)).accessToken).toBe(result);
+    expect(rememberSecret(result!)).toBeTruthy();
+    expect((await vend(wat, provider)).accessToken).toBe(result!);
   }, 30_000);
 });
