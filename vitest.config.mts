@@ -12,9 +12,10 @@ const runDir = (process.env.AGENTCORE_TEST_RUN_DIR ??= mkdtempSync(join(tmpdir()
 /**
  * Suites that are long by nature (load, races, injected faults; 15-60 s each on 2 cores):
  * `npm run test:long`, not `npm test`. test/faults holds AWS faults, torn writes at every AWS
- * call, and the refresh protocol against a slow authorization server.
+ * call, and the refresh protocol against a slow authorization server. The `npm start` test starts
+ * a second whole stack (moto, `osls print`, offline bundling: about 15 s of CPU on its own).
  */
-const LONG = ['test/api/fuzz.test.ts', 'test/api/concurrent-updates.test.ts', 'test/faults/**/*.test.ts'];
+const LONG = ['test/api/fuzz.test.ts', 'test/api/concurrent-updates.test.ts', 'test/faults/**/*.test.ts', 'test/local/npm-start.test.ts'];
 
 /** The offline stack (moto + serverless-offline) every API and integration test talks to. */
 const withStack = { globalSetup: ['test/setup/global-stack.ts'], setupFiles: ['test/setup/capture-output.ts'] };
@@ -34,6 +35,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Vitest's default on 2 cores is one worker, one file at a time; but most files mostly wait
+    // (on the offline server, moto, loopback servers), so a few files at once fill the cores.
+    maxWorkers: 4,
     // Handlers run in process here talk to loopback test servers, as the offline server's do.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ALLOW_LOOPBACK_ENDPOINTS: 'true' },
     onConsoleLog(log) {
