@@ -17,6 +17,20 @@ const runDir = (process.env.AGENTCORE_TEST_RUN_DIR ??= mkdtempSync(join(tmpdir()
  */
 const LONG = ['test/api/fuzz.test.ts', 'test/api/concurrent-updates.test.ts', 'test/faults/**/*.test.ts', 'test/local/npm-start.test.ts'];
 
+/**
+ * Files that need neither the offline stack nor the emulator (the contract, the template, HTTP
+ * against servers of their own on loopback): without the global setup, one of them run alone
+ * takes seconds instead of waiting for the stack to start.
+ */
+const STANDALONE = [
+  'test/contract/**/*.test.ts',
+  'test/infra/**/*.test.ts',
+  'test/local/output-lines.test.ts',
+  'test/integration/outbound.test.ts',
+  'test/integration/user-tokens.test.ts',
+  'test/integration/vendors.test.ts',
+];
+
 /** The offline stack (moto + serverless-offline) every API and integration test talks to. */
 const withStack = { globalSetup: ['test/setup/global-stack.ts'], setupFiles: ['test/setup/capture-output.ts'] };
 
@@ -26,9 +40,10 @@ const withStack = { globalSetup: ['test/setup/global-stack.ts'], setupFiles: ['t
  *   server, no socket. `npm run test:unit`, seconds.
  * - api: the official clients over HTTP against the offline stack, handlers in process against
  *   the emulator, OAuth flows against servers started on loopback. `npm test`.
+ * - standalone: what needs no stack (STANDALONE). `npm test`.
  * - long: the long-by-nature suites. `npm run test:long`.
  * - hygiene: reads what the others printed, so it runs last in both commands.
- * A bare `vitest run` runs all four (and starts one stack for api and one for long).
+ * A bare `vitest run` runs all five (and starts one stack for api and one for long).
  */
 export default defineConfig({
   test: {
@@ -56,9 +71,13 @@ export default defineConfig({
         test: {
           name: 'api',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/unit/**', 'test/hygiene/**', ...LONG],
+          exclude: ['test/unit/**', 'test/hygiene/**', ...STANDALONE, ...LONG],
           ...withStack,
         },
+      },
+      {
+        extends: true,
+        test: { name: 'standalone', include: STANDALONE, setupFiles: ['test/setup/capture-output.ts'] },
       },
       {
         extends: true,
