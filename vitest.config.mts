@@ -31,6 +31,13 @@ const STANDALONE = [
   'test/integration/vendors.test.ts',
 ];
 
+/**
+ * API files whose assertions need the offline server's function containers to themselves: an
+ * M2M token cached in the container that served the previous vend, 20 warmed containers for a
+ * refresh storm. Beside other files, another file's request may take that container.
+ */
+const SERIAL = ['test/api/oauth2.test.ts', 'test/api/oauth2-faults.test.ts'];
+
 /** The offline stack (moto + serverless-offline) every API and integration test talks to. */
 const withStack = { globalSetup: ['test/setup/global-stack.ts'], setupFiles: ['test/setup/capture-output.ts'] };
 
@@ -40,10 +47,12 @@ const withStack = { globalSetup: ['test/setup/global-stack.ts'], setupFiles: ['t
  *   server, no socket. `npm run test:unit`, seconds.
  * - api: the official clients over HTTP against the offline stack, handlers in process against
  *   the emulator, OAuth flows against servers started on loopback. `npm test`.
+ * - api-serial: the API files that need the stack to themselves (SERIAL), one at a time, after
+ *   the api files and on their stack. `npm test`.
  * - standalone: what needs no stack (STANDALONE). `npm test`.
  * - long: the long-by-nature suites. `npm run test:long`.
  * - hygiene: reads what the others printed, so it runs last in both commands.
- * A bare `vitest run` runs all five (and starts one stack for api and one for long).
+ * A bare `vitest run` runs them all (and starts one stack for api and api-serial, one for long).
  */
 export default defineConfig({
   test: {
@@ -64,16 +73,21 @@ export default defineConfig({
         // What handlers log here is captured too: the hygiene project reads it after `npm test`.
         // In `npm test` the unit files run after the API files, on cores of their own: their time
         // bound (5 s) is theirs, not shared with the stack's four workers.
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], setupFiles: ['test/setup/capture-output.ts'], testTimeout: 5_000, sequence: { groupOrder: 1 } },
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], setupFiles: ['test/setup/capture-output.ts'], testTimeout: 5_000, sequence: { groupOrder: 2 } },
       },
       {
         extends: true,
         test: {
           name: 'api',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/unit/**', 'test/hygiene/**', ...STANDALONE, ...LONG],
+          exclude: ['test/unit/**', 'test/hygiene/**', ...STANDALONE, ...SERIAL, ...LONG],
           ...withStack,
         },
+      },
+      {
+        extends: true,
+        // After the side-by-side files, one at a time, on the same stack (see global-stack.ts).
+        test: { name: 'api-serial', include: SERIAL, maxWorkers: 1, sequence: { groupOrder: 1 }, ...withStack },
       },
       {
         extends: true,
@@ -86,7 +100,7 @@ export default defineConfig({
       {
         extends: true,
         // Runs after the suites whose output it reads, while their offline stack is still up.
-        test: { name: 'hygiene', include: ['test/hygiene/**/*.test.ts'], sequence: { groupOrder: 2 } },
+        test: { name: 'hygiene', include: ['test/hygiene/**/*.test.ts'], sequence: { groupOrder: 3 } },
       },
     ],
   },
