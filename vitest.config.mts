@@ -95,12 +95,13 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'long', include: LONG, ...withStack },
+        // One file at a time, as ever: these suites load the machine and time themselves against it.
+        test: { name: 'long', include: LONG, maxWorkers: 1, sequence: { groupOrder: 3 }, ...withStack },
       },
       {
         extends: true,
         // Runs after the suites whose output it reads, while their offline stack is still up.
-        test: { name: 'hygiene', include: ['test/hygiene/**/*.test.ts'], sequence: { groupOrder: 3 } },
+        test: { name: 'hygiene', include: ['test/hygiene/**/*.test.ts'], sequence: { groupOrder: 4 } },
       },
     ],
   },
