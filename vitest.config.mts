@@ -34,7 +34,9 @@ const STANDALONE = [
 /**
  * API files whose assertions need the offline server's function containers to themselves: an
  * M2M token cached in the container that served the previous vend, 20 warmed containers for a
- * refresh storm. Beside other files, another file's request may take that container.
+ * refresh storm. Beside another API file, that file's requests may take those containers; so
+ * each runs in a group of its own after the side-by-side API files (the first beside the
+ * standalone files, which do not call the offline server), on the same stack (global-stack.ts).
  */
 const SERIAL = ['test/api/oauth2.test.ts', 'test/api/oauth2-faults.test.ts'];
 
@@ -47,8 +49,8 @@ const withStack = { globalSetup: ['test/setup/global-stack.ts'], setupFiles: ['t
  *   server, no socket. `npm run test:unit`, seconds.
  * - api: the official clients over HTTP against the offline stack, handlers in process against
  *   the emulator, OAuth flows against servers started on loopback. `npm test`.
- * - api-serial: the API files that need the stack to themselves (SERIAL), one at a time, after
- *   the api files and on their stack. `npm test`.
+ * - api-serial, api-serial-2: the API files that need the stack to themselves (SERIAL), each in
+ *   a group of its own after the api files, on their stack. `npm test`.
  * - standalone: what needs no stack (STANDALONE). `npm test`.
  * - long: the long-by-nature suites. `npm run test:long`.
  * - hygiene: reads what the others printed, so it runs last in both commands.
@@ -72,8 +74,8 @@ export default defineConfig({
         extends: true,
         // What handlers log here is captured too: the hygiene project reads it after `npm test`.
         // In `npm test` the unit files run after the API files, on cores of their own: their time
-        // bound (5 s) is theirs, not shared with the stack's four workers.
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], setupFiles: ['test/setup/capture-output.ts'], testTimeout: 5_000, sequence: { groupOrder: 2 } },
+        // bound (5 s) is theirs, not shared with workers driving the stack.
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], setupFiles: ['test/setup/capture-output.ts'], testTimeout: 5_000, sequence: { groupOrder: 3 } },
       },
       {
         extends: true,
@@ -84,24 +86,23 @@ export default defineConfig({
           ...withStack,
         },
       },
+      ...SERIAL.map((file, i) => ({
+        extends: true as const,
+        test: { name: i === 0 ? 'api-serial' : `api-serial-${i + 1}`, include: [file], sequence: { groupOrder: 1 + i }, ...withStack },
+      })),
       {
         extends: true,
-        // After the side-by-side files, one at a time, on the same stack (see global-stack.ts).
-        test: { name: 'api-serial', include: SERIAL, maxWorkers: 1, sequence: { groupOrder: 1 }, ...withStack },
-      },
-      {
-        extends: true,
-        test: { name: 'standalone', include: STANDALONE, setupFiles: ['test/setup/capture-output.ts'] },
+        test: { name: 'standalone', include: STANDALONE, setupFiles: ['test/setup/capture-output.ts'], sequence: { groupOrder: 1 } },
       },
       {
         extends: true,
         // One file at a time, as ever: these suites load the machine and time themselves against it.
-        test: { name: 'long', include: LONG, maxWorkers: 1, sequence: { groupOrder: 3 }, ...withStack },
+        test: { name: 'long', include: LONG, maxWorkers: 1, sequence: { groupOrder: 4 }, ...withStack },
       },
       {
         extends: true,
         // Runs after the suites whose output it reads, while their offline stack is still up.
-        test: { name: 'hygiene', include: ['test/hygiene/**/*.test.ts'], sequence: { groupOrder: 4 } },
+        test: { name: 'hygiene', include: ['test/hygiene/**/*.test.ts'], sequence: { groupOrder: 5 } },
       },
     ],
   },
