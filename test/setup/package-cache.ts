@@ -32,6 +32,10 @@ export async function packagedService(stage: string): Promise<string> {
       // Another run stored the same package first.
       if (!existsSync(join(cached, 'cloudformation-template-update-stack.json'))) throw error;
     });
+    // Packages of earlier sources are of no more use (about 1 MB each): only the newest is kept.
+    const folder = join(cached, '..');
+    const stale = (await readdir(folder)).filter((name) => /^package-[^.]+$/.test(name) && name.startsWith(`package-${stage}-`) && join(folder, name) !== cached);
+    await Promise.all(stale.map((name) => rm(join(folder, name), { recursive: true, force: true })));
     return cached;
   } finally {
     await rm(partial, { recursive: true, force: true });
