@@ -12,12 +12,15 @@ export interface Emulator {
 export const MOTO_INSTALL_HINT =
   'The offline stack needs the moto emulator: pip install "moto[server]" (or point AWS_ENDPOINT_URL at a running emulator such as LocalStack).';
 
-/** `port` 0 (the default) picks a free one, so parallel stacks never collide. */
-export async function startEmulator(port = 0): Promise<Emulator> {
+/**
+ * `port` 0 (the default) picks a free one, so parallel stacks never collide. `accountId`, when
+ * given, is the account moto answers for (MOTO_ACCOUNT_ID), known before moto is up.
+ */
+export async function startEmulator(port = 0, accountId?: string): Promise<Emulator> {
   const python = process.env.PYTHON ?? 'python3';
   const child = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PYTHONUNBUFFERED: '1' },
+    env: { ...process.env, PYTHONUNBUFFERED: '1', ...(accountId ? { MOTO_ACCOUNT_ID: accountId } : {}) },
   });
   let onData: ((chunk: Buffer) => void) | undefined;
   const endpoint = await new Promise<string>((resolve, reject) => {

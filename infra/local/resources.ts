@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import {
   CreateTableCommand,
@@ -26,12 +29,47 @@ export interface ServiceConfig {
 const run = promisify(execFile);
 
 export async function resolveServiceConfig(cwd: string, stage: string, environment: Record<string, string> = {}): Promise<ServiceConfig> {
-  const { stdout } = await run(process.execPath, [slsBin(cwd), 'print', '--format', 'json', '--stage', stage], {
-    cwd,
-    env: { ...process.env, ...environment, SLS_TELEMETRY_DISABLED: '1' },
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  return JSON.parse(stdout) as ServiceConfig;
+  const env: Record<string, string | undefined> = { ...process.env, ...environment };
+  const { key, named } = await configInputs(cwd, stage, env);
+  // The framework resolves the settings it reads from the environment (ports, URLs: they differ
+  // every run) as placeholders, put in afterwards; so one resolution serves every run.
+  const set = named.filter((name) => env[name] !== undefined);
+  const cached = join(cwd, 'node_modules', '.cache', 'agentcore-identity', `service-config-${key}.json`);
+  let text = await readFile(cached, 'utf8').catch(() => undefined);
+  if (text === undefined) {
+    const placeholders = Object.fromEntries(set.map((name) => [name, placeholder(name)]));
+    const { stdout } = await run(process.execPath, [slsBin(cwd), 'print', '--format', 'json', '--stage', stage], {
+      cwd,
+      env: { ...env, ...placeholders, SLS_TELEMETRY_DISABLED: '1' },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    text = stdout;
+    // Written whole under another name first: a parallel stack reads either nothing or all of it.
+    await mkdir(dirname(cached), { recursive: true });
+    const partial = `${cached}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    await writeFile(partial, text);
+    await rename(partial, cached);
+  }
+  for (const name of set) text = text.split(placeholder(name)).join(JSON.stringify(env[name]).slice(1, -1));
+  return JSON.parse(text) as ServiceConfig;
+}
+
+const placeholder = (name: string) => `@@env:${name}@@`;
+
+/**
+ * What `osls print` reads: serverless.yml, the files it includes (infra/*.yml), the stage, which
+ * of the environment variables it names are set, and the framework's version. Resolving takes the
+ * framework about 3 s of CPU, on every test run and `npm start`: the answer is kept in
+ * node_modules/.cache under a hash of these inputs.
+ */
+async function configInputs(cwd: string, stage: string, env: Record<string, string | undefined>): Promise<{ key: string; named: string[] }> {
+  const infra = (await readdir(join(cwd, 'infra'))).filter((file) => file.endsWith('.yml')).sort();
+  const files = await Promise.all(['serverless.yml', 'node_modules/osls/package.json', ...infra.map((file) => `infra/${file}`)].map(async (file) => [file, await readFile(join(cwd, file), 'utf8')]));
+  const found = new Set<string>();
+  for (const [, text] of files) for (const match of text!.matchAll(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)/g)) found.add(match[1]!);
+  const named = [...found].sort();
+  const set = named.filter((name) => env[name] !== undefined);
+  return { key: createHash('sha256').update(JSON.stringify({ stage, files, set })).digest('hex').slice(0, 32), named };
 }
 
 export function slsBin(cwd: string): string {

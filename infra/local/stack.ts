@@ -98,21 +98,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // comes from the Host header: the stack says where it listens (unless told otherwise).
     const publicBaseUrl = options.environment?.PUBLIC_BASE_URL || process.env.PUBLIC_BASE_URL || `http://127.0.0.1:${port}`;
     const environment = { ...options.environment, PUBLIC_BASE_URL: publicBaseUrl };
-    const [config] = await Promise.all([
-      resolveServiceConfig(ROOT, stage, environment),
-      (async () => {
-        if (!options.emulatorEndpoint) emulator = await startEmulator(options.emulatorPort ?? 0);
-      })(),
-    ]);
-    const emulatorEndpoint = options.emulatorEndpoint ?? emulator!.endpoint;
+    // The moto this stack starts gets its port and account here, so that the offline server (the
+    // slowest part: the framework, then bundling every function) starts at once, beside moto and
+    // `osls print` rather than after them. An emulator that is already running is asked instead.
+    const emulatorPort = options.emulatorEndpoint ? undefined : options.emulatorPort || (await freePort());
+    const emulatorEndpoint = options.emulatorEndpoint ?? `http://127.0.0.1:${emulatorPort}`;
     const clientConfig = { endpoint: emulatorEndpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
-    const sts = new STSClient(clientConfig);
-    const { Account: accountId = '000000000000' } = await sts.send(new GetCallerIdentityCommand({}));
-    sts.destroy();
-
+    const accountId = emulatorPort === undefined ? await accountOf(clientConfig) : process.env.MOTO_ACCOUNT_ID || MOTO_DEFAULT_ACCOUNT_ID;
     const lambdaPort = await freePort();
-    const functionEnvironment: Record<string, string> = {
-      ...config.provider.environment,
+    const awsEnvironment = {
       ...LOCAL_CREDENTIALS,
       AWS_REGION: region,
       AWS_ENDPOINT_URL: emulatorEndpoint,
@@ -120,11 +114,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       // The SDK's notice about Node 20 would otherwise repeat in every worker's output.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
-    const [, started] = await Promise.all([
-      createResources(config.resources.Resources, clientConfig),
-      startOffline(port, stage, { ...environment, ...functionEnvironment, OFFLINE_LAMBDA_PORT: String(lambdaPort) }, options.onOutput),
-    ]);
-    offline = started;
+    // The offline server resolves serverless.yml itself (the provider's environment included) from
+    // the same settings `osls print` gets: it needs only the emulator's whereabouts on top.
+    const offlineReady = startOffline(port, stage, { ...environment, ...awsEnvironment, OFFLINE_LAMBDA_PORT: String(lambdaPort) }, options.onOutput).then((child) => {
+      offline = child;
+    });
+    const emulatorReady = emulatorPort === undefined ? Promise.resolve() : startEmulator(emulatorPort, accountId).then((started) => void (emulator = started));
+    const configReady = resolveServiceConfig(ROOT, stage, environment);
+    const resourcesReady = Promise.all([configReady, emulatorReady]).then(([config]) => createResources(config.resources.Resources, clientConfig));
+    // Every part runs to its end (so that stop() finds whatever did start) before a failure is told.
+    const outcomes = await Promise.allSettled([offlineReady, emulatorReady, configReady, resourcesReady]);
+    const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+    const config = await configReady;
+    const functionEnvironment: Record<string, string> = { ...config.provider.environment, ...awsEnvironment };
     const service = (config as unknown as { service: string }).service;
     const lambdaInvokeUrl = `http://127.0.0.1:${lambdaPort}/2015-03-31/functions`;
     const invoke = async (functionName: string, event: unknown) => {
@@ -146,6 +149,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/** moto's account when MOTO_ACCOUNT_ID does not name one. */
+const MOTO_DEFAULT_ACCOUNT_ID = '123456789012';
+
+/** The account of an emulator this stack did not start (LocalStack's differs from moto's). */
+async function accountOf(clientConfig: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } }): Promise<string> {
+  const sts = new STSClient(clientConfig);
+  try {
+    const { Account = '000000000000' } = await sts.send(new GetCallerIdentityCommand({}));
+    return Account;
+  } finally {
+    sts.destroy();
   }
 }
 

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REFRESH_FAILURE_MEMORY_MS } from '../../lib/vending/refresh.js';
-import { createHash } from 'node:crypto';
 import { CreateOauth2CredentialProviderCommand, CreateWorkloadIdentityCommand, DeleteOauth2CredentialProviderCommand, DeleteWorkloadIdentityCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { GetResourceOauth2TokenCommand, GetWorkloadAccessTokenForUserIdCommand } from '@aws-sdk/client-bedrock-agentcore';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { controlClient, dataClient, emulatorDocumentClient, failure, rememberSecret, secretValue, stack, uniqueName } from '../setup/clients.js';
+import { endRefreshFailureMemory, expireAccessToken, vaultSlotId } from '../setup/vault-clock.js';
 import { startScriptedAuthorizationServer, scriptedProviderConfig, type ScriptedAuthorizationServer } from './scripted-authorization-server.js';
 
 /**
@@ -24,8 +24,6 @@ afterAll(async () => {
   await as.stop();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 async function provider(name = uniqueName('faults'), clientId = 'faults-client') {
   await control.send(new CreateOauth2CredentialProviderCommand({ name, credentialProviderVendor: 'CustomOauth2', oauth2ProviderConfigInput: scriptedProviderConfig(as.issuer, clientId, secretValue('scripted-client')) }));
   return name;
@@ -37,7 +35,7 @@ async function workloadItem(name: string) {
 
 /** The vault slot of a workload, user and provider name (see bindingId). */
 async function slot(workloadName: string, createdTime: number, userId: string, providerName: string) {
-  const id = createHash('sha256').update(JSON.stringify([`${workloadName}@${createdTime}`, `id:${userId}`, `oauth2/${providerName}`])).digest('base64url');
+  const id = vaultSlotId(workloadName, createdTime, userId, providerName);
   return (await ddb.send(new GetCommand({ TableName: env.TOKEN_VAULT_TABLE!, Key: { pk: id }, ConsistentRead: true }))).Item;
 }
 
@@ -77,7 +75,8 @@ describe('a failing authorization server', () => {
     await Promise.all(Array.from({ length: 20 }, () => user(workloadName)));
     const alice = await user(workloadName);
     await consent(() => alice.vend(name));
-    await sleep(1_100);
+    const aliceSlot = vaultSlotId(workloadName, (await workloadItem(workloadName)).createdTime, alice.userId, name);
+    await expireAccessToken(ddb, env.TOKEN_VAULT_TABLE!, aliceSlot);
     as.script.refreshFailStatus = 500;
     try {
       const before = as.calls.refresh_token;
@@ -99,8 +98,8 @@ describe('a failing authorization server', () => {
       // An SDK's own retry a moment later gets the remembered failure, without an upstream call.
       expect((await failure(alice.vend(name))).name).toBe('InternalServerException');
       expect(as.calls.refresh_token).toBe(before + storm);
-      // After the window, and with the server well again, the binding (never dropped) refreshes.
-      await sleep(5_200);
+      // Once the window has passed (moved into the past, not waited for), and with the server well again, the binding (never dropped) refreshes.
+      await endRefreshFailureMemory(ddb, env.TOKEN_VAULT_TABLE!, aliceSlot);
       as.script.refreshFailStatus = undefined;
       const recovered = await alice.vend(name);
       expect(rememberSecret(recovered.accessToken!)).toBeTruthy();

@@ -1,4 +1,4 @@
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { inject } from 'vitest';
 import { createServer } from 'node:http';
 import {
@@ -26,6 +26,7 @@ import { CLIENTS, consentInBrowser } from '../setup/authorization-server.js';
 import { controlClient, createCustomOauth2Provider, dataClient, emulatorDocumentClient, emulatorSecretsClient, failure, rawCall, rememberSecret, stack, uniqueName } from '../setup/clients.js';
 import { signJwt } from '../setup/jwt-issuer.js';
 import { releaseTokenVaultLock, takeTokenVaultLock } from '../setup/token-vault-lock.js';
+import { expireAccessToken, vaultSlotId } from '../setup/vault-clock.js';
 
 const control = controlClient();
 const data = dataClient();
@@ -85,6 +86,12 @@ async function consentedUser(provider: string, userId = uniqueName('user')) {
   await data.send(new CompleteResourceTokenAuthCommand({ sessionUri: started.sessionUri!, userIdentifier: { userId } }));
   const token = rememberSecret((await vend(wat, provider, { sessionUri: started.sessionUri })).accessToken!);
   return { workload: name, userId, wat, token, started, landed };
+}
+
+/** The clock passes the expiry of the user's access token in the vault (see vault-clock.ts). */
+async function tokenExpires(workloadName: string, userId: string, provider: string) {
+  const workloadItem = (await ddb.send(new GetCommand({ TableName: env.WORKLOAD_IDENTITIES_TABLE!, Key: { directory: 'default', name: workloadName } }))).Item!;
+  await expireAccessToken(ddb, env.TOKEN_VAULT_TABLE!, vaultSlotId(workloadName, workloadItem.createdTime, userId, provider));
 }
 
 async function binding(workloadName: string, userId: string, provider: string) {
@@ -273,8 +280,8 @@ describe('GetResourceOauth2Token, USER_FEDERATION', () => {
 
   it('refreshes an expired token with the refresh token', async () => {
     const provider = await customProvider(CLIENTS.shortLived);
-    const { wat, token } = await consentedUser(provider);
-    await new Promise((r) => setTimeout(r, 2100));
+    const { wat, token, workload: name, userId } = await consentedUser(provider);
+    await tokenExpires(name, userId, provider);
     const refreshed = (await vend(wat, provider)).accessToken!;
     expect(refreshed).not.toBe(token);
     expect((await vend(wat, provider)).accessToken).toBe(refreshed);
@@ -282,8 +289,8 @@ describe('GetResourceOauth2Token, USER_FEDERATION', () => {
 
   it('refreshes exactly once when 20 vends ask at the same time, and all 20 get the new token', async () => {
     const provider = await customProvider(CLIENTS.shortLived);
-    const { wat, token } = await consentedUser(provider);
-    await new Promise((r) => setTimeout(r, 2100));
+    const { wat, token, workload: name, userId } = await consentedUser(provider);
+    await tokenExpires(name, userId, provider);
     const before = (await grants())[`${CLIENTS.shortLived.client_id}:refresh_token`] ?? 0;
     const results = await Promise.all(Array.from({ length: 20 }, () => vend(wat, provider)));
     const tokens = new Set(results.map((r) => r.accessToken));
@@ -296,7 +303,7 @@ describe('GetResourceOauth2Token, USER_FEDERATION', () => {
   it('drops the binding and starts a new consent when the refresh token is refused (invalid_grant)', async () => {
     const provider = await customProvider(CLIENTS.shortLived);
     const { wat, workload: name, userId } = await consentedUser(provider);
-    await new Promise((r) => setTimeout(r, 2100));
+    await tokenExpires(name, userId, provider);
     await fetch(`${as.issuer}/test/revoke/${CLIENTS.shortLived.client_id}`);
     try {
       const result = await vend(wat, provider, { resourceOauth2ReturnUrl: RETURN_URL });
@@ -515,19 +522,39 @@ describe('the bedrock-agentcore TypeScript SDK', () => {
     const wat = await userWat(await workload(false), 'sdk-user');
     const { withAccessToken } = await import('bedrock-agentcore/identity');
     let consentPage: Promise<unknown> | undefined;
-    const result = await withSdkEnvironment(() =>
-      withAccessToken({
-        providerName: provider,
-        scopes: ['openid', 'offline_access', 'read'],
-        authFlow: 'USER_FEDERATION',
-        workloadIdentityToken: wat,
-        onAuthUrl: (url) => {
-          consentPage = browserConsents(url);
+    let settled = false;
+    let result: string;
+    // The SDK sleeps a fixed 5 s before each poll. Its timers are faked for this call alone and
+    // moved on once the user's consent has landed (what the poll waits for), not after 5 s.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const polled = withSdkEnvironment(() =>
+        withAccessToken({
+          providerName: provider,
+          scopes: ['openid', 'offline_access', 'read'],
+          authFlow: 'USER_FEDERATION',
+          workloadIdentityToken: wat,
+          onAuthUrl: async (url) => {
+            consentPage = browserConsents(url);
+            await consentPage;
+          },
+        })(async (token: string) => token)(),
+      ).finally(() => (settled = true));
+      await vi.waitUntil(() => consentPage, { timeout: 20_000 });
+      await consentPage;
+      await vi.waitUntil(
+        async () => {
+          await vi.advanceTimersByTimeAsync(5_000);
+          return settled;
         },
-      })(async (token: string) => token)(),
-    );
+        { timeout: 20_000 },
+      );
+      result = await polled;
+    } finally {
+      vi.useRealTimers();
+    }
     expect((await consentPage) as { status: number }).toMatchObject({ status: 200 });
-    expect(rememberSecret(result)).toBeTruthy();
-    expect((await vend(wat, provider)).accessToken).toBe(result);
+    expect(rememberSecret(result!)).toBeTruthy();
+    expect((await vend(wat, provider)).accessToken).toBe(result!);
   }, 30_000);
 });

@@ -1,29 +1,21 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { operationForRoute, operations as contract } from '../../lib/contract/model.js';
 import { operations as controlPlaneOperations } from '../../functions/control-plane.js';
 import { operations as dataPlaneOperations } from '../../functions/data-plane.js';
 import { WATCHED_API_CALLS } from '../../lib/rotation/rotation-events.js';
 import { bundle, bundledFiles, functionEntries, packageOf } from '../setup/function-bundles.js';
+import { packagedService } from '../setup/package-cache.js';
 
-const ROOT = resolve(__dirname, '..', '..');
 type Resource = { Type: string; Properties: Record<string, any> };
 let resources: Record<string, Resource>;
 let packageDir: string;
 
-/** `npm run package` with no AWS credentials anywhere: no environment variables, an empty HOME. */
+/** `npm run package` with no AWS credentials anywhere (kept while the sources stay the same: see package-cache.ts). */
 beforeAll(async () => {
-  packageDir = mkdtempSync(join(tmpdir(), 'agentcore-identity-package-'));
-  const home = mkdtempSync(join(tmpdir(), 'agentcore-identity-home-'));
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
-  await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/osls/bin/serverless.js'), 'package', '--stage', 'ci', '--package', packageDir], {
-    cwd: ROOT,
-    env: { ...env, HOME: home, ESBUILD_WORK_FOLDER: `.esbuild/package-${process.pid}`, SLS_TELEMETRY_DISABLED: '1' },
-  });
+  packageDir = await packagedService('ci');
   resources = JSON.parse(readFileSync(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8')).Resources;
 }, 180_000);
 
