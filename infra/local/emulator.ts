@@ -13,12 +13,31 @@ export const MOTO_INSTALL_HINT =
   'The offline stack needs the moto emulator: pip install "moto[server]" (or point AWS_ENDPOINT_URL at a running emulator such as LocalStack).';
 
 /**
+ * moto's own server, one request at a time. DynamoDB applies each conditional write atomically;
+ * moto's threaded server does not (two UpdateItems conditioned on one version can both succeed
+ * when they arrive together), which would let two refreshers both take a refresh lock, or two
+ * taggers both write. Python's GIL serializes moto's work anyway, so this costs little.
+ */
+const SERIALIZED_MOTO = [
+  'import sys, threading',
+  'from moto import server',
+  'from moto.moto_server.werkzeug_app import DomainDispatcherApplication',
+  'lock = threading.Lock()',
+  'dispatch = DomainDispatcherApplication.__call__',
+  'def serialized(self, environ, start_response):',
+  '    with lock:',
+  '        return list(dispatch(self, environ, start_response))',
+  'DomainDispatcherApplication.__call__ = serialized',
+  'server.main(sys.argv[1:])',
+].join('\n');
+
+/**
  * `port` 0 (the default) picks a free one, so parallel stacks never collide. `accountId`, when
  * given, is the account moto answers for (MOTO_ACCOUNT_ID), known before moto is up.
  */
 export async function startEmulator(port = 0, accountId?: string): Promise<Emulator> {
   const python = process.env.PYTHON ?? 'python3';
-  const child = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
+  const child = spawn(python, ['-c', SERIALIZED_MOTO, '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PYTHONUNBUFFERED: '1', ...(accountId ? { MOTO_ACCOUNT_ID: accountId } : {}) },
   });
