@@ -4,7 +4,6 @@ import { CreateOauth2CredentialProviderCommand, CreateWorkloadIdentityCommand, G
 import {
   CompleteResourceTokenAuthCommand,
   GetResourceOauth2TokenCommand,
-  GetWorkloadAccessTokenCommand,
   GetWorkloadAccessTokenForJWTCommand,
   GetWorkloadAccessTokenForUserIdCommand,
 } from '@aws-sdk/client-bedrock-agentcore';
@@ -12,6 +11,7 @@ import { CLIENTS, consentInBrowser } from '../setup/authorization-server.js';
 import { controlClient, createCustomOauth2Provider, dataClient, failure, rememberSecret, secretValue, stack, uniqueName } from '../setup/clients.js';
 import { signJwt } from '../setup/jwt-issuer.js';
 import { startMisbehavingServer, type MisbehavingServer } from '../setup/misbehaving-server.js';
+import { machineVend, misbehavingProvider } from './misbehaving-provider.js';
 
 /**
  * The upstream rules through the official clients against the offline stack: an authorization
@@ -33,21 +33,7 @@ afterAll(async () => {
   await server.stop();
 });
 
-/** A CustomOauth2 provider whose token endpoint is one behaviour of the misbehaving server. */
-async function providerAt(tokenEndpoint: string, clientSecret: string, method: 'CLIENT_SECRET_BASIC' | 'CLIENT_SECRET_POST' = 'CLIENT_SECRET_BASIC') {
-  return createCustomOauth2Provider(
-    control,
-    { clientId: 'bad-idp-client', clientSecret, clientAuthenticationMethod: method, oauthDiscovery: { authorizationServerMetadata: { issuer: server.base, authorizationEndpoint: `${server.base}/authorize`, tokenEndpoint } } },
-    uniqueName('bad-idp'),
-  );
-}
-
-async function machineVend(provider: string) {
-  const workloadName = uniqueName('agent');
-  await control.send(new CreateWorkloadIdentityCommand({ name: workloadName }));
-  const wat = (await data.send(new GetWorkloadAccessTokenCommand({ workloadName }))).workloadAccessToken!;
-  return failure(data.send(new GetResourceOauth2TokenCommand({ workloadIdentityToken: wat, resourceCredentialProviderName: provider, scopes: ['read'], oauth2Flow: 'M2M' })));
-}
+const providerAt = (tokenEndpoint: string, clientSecret: string, method?: 'CLIENT_SECRET_BASIC' | 'CLIENT_SECRET_POST') => misbehavingProvider(server, tokenEndpoint, clientSecret, method);
 
 describe('an M2M vend against a misbehaving authorization server', () => {
   it('never repeats the client secret or its Basic header that an echoing server put in its error', async () => {
@@ -92,13 +78,6 @@ describe('an M2M vend against a misbehaving authorization server', () => {
     expect(error.$metadata.httpStatusCode).toBe(502);
     expect(error.message).toContain('upstream_unreachable');
   });
-
-  it('a trickled body: cut off at the deadline, InternalServerException with HTTP 504', async () => {
-    const error = await machineVend(await providerAt(`${server.base}/trickle`, secretValue('trickle-client-secret')));
-    expect(error.name).toBe('InternalServerException');
-    expect(error.$metadata.httpStatusCode).toBe(504);
-    expect(error.message).toContain('upstream_timeout');
-  }, 25_000);
 });
 
 describe('discovery at provider creation', () => {
