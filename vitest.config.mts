@@ -27,6 +27,7 @@ const STANDALONE = [
   'test/infra/**/*.test.ts',
   'test/local/output-lines.test.ts',
   'test/integration/outbound.test.ts',
+  'test/integration/revocation.test.ts',
   'test/integration/user-tokens.test.ts',
   'test/integration/vendors.test.ts',
 ];

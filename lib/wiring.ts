@@ -175,6 +175,7 @@ export const consentPortalPages = /* @__PURE__ */ once(() =>
       sessions: sessionStore(),
       registry: registry(),
       secrets: providerSecrets(),
+      sign: signingKeys().sign,
       fetchJson: portalFetchJson,
       startConsent: consentStarter({ sessions: sessionStore(), consent: consent(), registry: registry(), settings: { consentSessionSeconds: config.consentSessionSeconds }, now: Date.now }),
     }),

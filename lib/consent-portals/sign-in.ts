@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { JwtVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
-import { clientFor, settingsOf } from '../credential-providers/oauth2-providers.js';
+import { readableClient, settingsOf } from '../credential-providers/oauth2-providers.js';
 import type { ProviderSecrets } from '../credential-providers/provider-secrets.js';
 import { logger } from '../logger.js';
 import { requestToken } from '../oauth2/token-endpoint.js';
@@ -92,10 +92,8 @@ export function portalSignIn(deps: SignInDependencies) {
       if (query.iss !== undefined && query.iss !== idp.issuer) throw new SignInRefused('issuer_mismatch');
       if (!query.code) throw new SignInRefused('missing_code');
       const settings = settingsOf(idp.provider);
-      // A PRIVATE_KEY_JWT client has no secret to read: KMS signs its assertion.
-      const secret = settings.clientAuthentication === 'private_key_jwt' ? '' : await deps.secrets.credential(idp.provider);
-      if (typeof secret !== 'string') throw new SignInRefused('client_secret_unavailable');
-      const client = await clientFor(idp.provider, { clientSecret: async () => secret, sign: deps.sign, now: Date.now });
+      const client = await readableClient(idp.provider, { secrets: deps.secrets, sign: deps.sign, now: Date.now });
+      if (!client) throw new SignInRefused('client_secret_unavailable');
       const vendor = vendorOf(settings.vendor);
       let idToken: unknown;
       // The vendor's reading of the answer, keeping the ID token it does not otherwise keep.

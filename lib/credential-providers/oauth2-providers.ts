@@ -79,6 +79,17 @@ export async function clientFor(record: CredentialProviderRecord, sources: Clien
   return { clientId: s.clientId, clientSecret: await sources.clientSecret(record), authentication: s.clientAuthentication };
 }
 
+/**
+ * The client credentials of a flow outside vending (code exchange, portal sign-in, revocation):
+ * the secret is read only when the client has one, and undefined means it cannot be read.
+ */
+export async function readableClient(record: CredentialProviderRecord, sources: { secrets: Pick<ProviderSecrets, 'credential'>; sign: AssertionSigner; now: () => number }): Promise<ClientCredentials | undefined> {
+  // A PRIVATE_KEY_JWT client has no secret to read: KMS signs its assertion.
+  const secret = settingsOf(record).clientAuthentication === 'private_key_jwt' ? '' : await sources.secrets.credential(record);
+  if (typeof secret !== 'string') return undefined;
+  return clientFor(record, { clientSecret: async () => secret, sign: sources.sign, now: sources.now });
+}
+
 const AUTHENTICATION_METHODS = { client_secret_basic: 'CLIENT_SECRET_BASIC', client_secret_post: 'CLIENT_SECRET_POST', private_key_jwt: 'PRIVATE_KEY_JWT' } as const;
 
 const notFound = (name: string) => new ResourceNotFoundException(`OAuth2 credential provider ${name} does not exist`);

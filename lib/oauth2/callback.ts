@@ -1,4 +1,4 @@
-import { clientFor, settingsOf } from '../credential-providers/oauth2-providers.js';
+import { readableClient, settingsOf } from '../credential-providers/oauth2-providers.js';
 import type { ProviderSecrets } from '../credential-providers/provider-secrets.js';
 import { audit } from '../audit.js';
 import { logger } from '../logger.js';
@@ -119,10 +119,8 @@ async function exchange(deps: CallbackDependencies, session: ConsentSession, que
   }
   if (!query.code) return fail('missing_code', 'This sign-in was refused', 'The authorization server sent no code.');
   const codeVerifier = await deps.consent.codeVerifier(session.id, session.kid);
-  // A PRIVATE_KEY_JWT client has no secret to read: KMS signs its assertion.
-  const secret = settings.clientAuthentication === 'private_key_jwt' ? '' : await deps.secrets.credential(record);
-  if (typeof secret !== 'string') return fail('client_secret_unavailable', 'This sign-in cannot complete', 'The client secret of the credential provider cannot be read.');
-  const client = await clientFor(record, { clientSecret: async () => secret, sign: deps.sign, now: deps.now ?? Date.now });
+  const client = await readableClient(record, { secrets: deps.secrets, sign: deps.sign, now: deps.now ?? Date.now });
+  if (!client) return fail('client_secret_unavailable', 'This sign-in cannot complete', 'The client secret of the credential provider cannot be read.');
   const grant = { grant_type: 'authorization_code', code: query.code, redirect_uri: session.callbackUrl, code_verifier: codeVerifier };
   const result = await requestToken(vendorOf(settings.vendor), settings.server, client, grant).catch((error: unknown) => {
     if (error instanceof SigningKeyUnusable) return undefined;

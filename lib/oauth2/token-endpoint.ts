@@ -65,7 +65,7 @@ export async function requestToken(
   for (const [k, v] of Object.entries(grant)) for (const value of [v ?? []].flat()) body.append(k, value);
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
   for (const [name, value] of Object.entries(tokenRequestHeadersOf(vendor))) headers[name.toLowerCase()] = value;
-  const { secret, basic } = await authenticate(client, body, headers);
+  const { secret, basic } = await authenticateClient(client, body, headers);
   // Everything this request carried that a server could echo back: never to be repeated.
   const sent = [secret, basic, ...CREDENTIAL_MEMBERS.flatMap((k) => [grant[k] ?? []].flat())];
   const host = hostOf(server.tokenEndpoint);
@@ -96,8 +96,11 @@ export async function requestToken(
   return clean;
 }
 
-/** Puts the client's authentication on the request; returns what it carried, for redaction. */
-async function authenticate(client: ClientCredentials, body: URLSearchParams, headers: Record<string, string>): Promise<{ secret: string; basic?: string }> {
+/**
+ * Puts the client's authentication on a request to the authorization server (token, revocation);
+ * returns what it carried, for redaction.
+ */
+export async function authenticateClient(client: ClientCredentials, body: URLSearchParams, headers: Record<string, string>): Promise<{ secret: string; basic?: string }> {
   if (client.authentication === 'private_key_jwt') {
     // RFC 7523 §2.2 with RFC 7521 §4.2's client_id, for servers that look the client up first.
     const assertion = await client.assertion();

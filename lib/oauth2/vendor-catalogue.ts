@@ -29,6 +29,7 @@ export const VENDOR_DECLARATIONS: Readonly<Record<VendorName, VendorDeclaration>
       tokenEndpoint: 'https://oauth2.googleapis.com/token',
     },
     authorizationParameters: { access_type: 'offline', prompt: 'consent' },
+    revocationEndpoint: 'https://oauth2.googleapis.com/revoke',
   },
 
   /**
@@ -76,6 +77,7 @@ export const VENDOR_DECLARATIONS: Readonly<Record<VendorName, VendorDeclaration>
       tokenEndpoint: 'https://login.salesforce.com/services/oauth2/token',
     },
     tokenResponse: { extras: ['instance_url'] },
+    revocationEndpoint: 'https://login.salesforce.com/services/oauth2/revoke',
   },
 
   /** Microsoft identity platform v2.0: the tenant is part of every endpoint; a refresh token only with offline_access. */
@@ -155,12 +157,14 @@ export const VENDOR_DECLARATIONS: Readonly<Record<VendorName, VendorDeclaration>
     authorizationParameters: { duration: 'permanent' },
     tokenResponse: { dialect: 'message-error' },
     tokenRequestHeaders: { 'User-Agent': 'agentcore-identity-selfhosted/0.1 (OAuth2 credential provider)' },
+    revocationEndpoint: 'https://www.reddit.com/api/v1/revoke_token',
   },
 
   /** Zoom: the token endpoint requires Basic client authentication. */
   ZoomOauth2: {
     clientAuthentication: 'client_secret_basic',
     endpoints: { from: 'public', authorizationEndpoint: 'https://zoom.us/oauth/authorize', tokenEndpoint: 'https://zoom.us/oauth/token' },
+    revocationEndpoint: 'https://zoom.us/oauth/revoke',
   },
 
   /** Twitch: credentials in the body; `scope` in the answer is a JSON array; errors are `{status, message}` without an `error` member. */

@@ -84,6 +84,8 @@ export interface Vendor {
    * `tokenRequestHeadersOf(vendor)`, which adds `Accept: application/json` for every vendor.
    */
   tokenRequestHeaders?: Readonly<Record<string, string>>;
+  /** Where the vendor revokes a grant (RFC 7009), when it has such an endpoint and publishes no metadata naming it. */
+  revocationEndpoint?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -179,4 +181,6 @@ export interface VendorDeclaration {
   tokenResponse?: TokenResponseDeclaration;
   /** Headers the token request needs besides Content-Type, Accept and client authentication. */
   tokenRequestHeaders?: Readonly<Record<string, string>>;
+  /** The vendor's RFC 7009 revocation endpoint (token + token_type_hint, the client authenticated as at its token endpoint). */
+  revocationEndpoint?: string;
 }

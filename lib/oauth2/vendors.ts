@@ -47,6 +47,7 @@ function vendorFrom(name: VendorName, declaration: VendorDeclaration): Vendor {
     },
     normalizeTokenResponse: (status, body, now) => readTokenResponse(tokenResponse, status, body, now),
     ...(declaration.tokenRequestHeaders ? { tokenRequestHeaders: declaration.tokenRequestHeaders } : {}),
+    ...(declaration.revocationEndpoint ? { revocationEndpoint: declaration.revocationEndpoint } : {}),
   };
 }
 
