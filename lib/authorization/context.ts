@@ -48,8 +48,10 @@ export interface RequestContext {
 
 /**
  * The context of one request. `knownKeys` names the keys whose value the caller knows for this
- * request, present or not (`aws:RequestTag/*` covers every key of that family); without it,
- * only the keys given a value are known, and a policy that asks about any other key is unknown.
+ * request, present or not (`aws:RequestTag/*` covers every key of that family), and is
+ * authoritative: a value given for a key outside it is not trusted (a principal tag the caller
+ * read from IAM may be overridden by a session tag it cannot see). Without it, only the keys
+ * given a value are known. A policy that asks about any other key is unknown.
  */
 export function requestContext(context: Readonly<Record<string, ContextValue>>, knownKeys?: readonly string[]): RequestContext {
   const values = new Map<string, string | readonly string[]>();
@@ -63,7 +65,7 @@ export function requestContext(context: Readonly<Record<string, ContextValue>>, 
   }
   const isKnown = (key: string): boolean => {
     const folded = key.toLowerCase();
-    return exact.has(folded) || values.has(folded) || families.some((prefix) => folded.startsWith(prefix) && folded.length > prefix.length);
+    return exact.has(folded) || families.some((prefix) => folded.startsWith(prefix) && folded.length > prefix.length);
   };
   return { values, isKnown };
 }
