@@ -54,7 +54,7 @@ export interface AuthorizationDecision {
 export type PolicyDocument = string | Record<string, unknown> | ParsedPolicy;
 
 function isParsed(document: PolicyDocument): document is ParsedPolicy {
-  return typeof document === 'object' && Array.isArray(document.statements) && typeof document.name === 'string' && typeof document.variables === 'boolean';
+  return typeof document === 'object' && document !== null && Array.isArray(document.statements) && typeof document.name === 'string' && typeof document.variables === 'boolean';
 }
 
 function actionApplies(statement: Statement, action: string): boolean {
