@@ -55,7 +55,12 @@ export interface RequestContext {
  */
 export function requestContext(context: Readonly<Record<string, ContextValue>>, knownKeys?: readonly string[]): RequestContext {
   const values = new Map<string, string | readonly string[]>();
-  for (const [key, value] of Object.entries(context)) if (value !== undefined) values.set(key.toLowerCase(), value);
+  // A value of another type (a bug in the caller) makes its key unknown rather than absent.
+  const unreadable = new Set<string>();
+  for (const [key, value] of Object.entries(context)) {
+    if (typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'))) values.set(key.toLowerCase(), value);
+    else if (value !== undefined) unreadable.add(key.toLowerCase());
+  }
   const exact = new Set<string>();
   const families: string[] = [];
   for (const key of knownKeys ?? Object.keys(context)) {
@@ -65,6 +70,7 @@ export function requestContext(context: Readonly<Record<string, ContextValue>>, 
   }
   const isKnown = (key: string): boolean => {
     const folded = key.toLowerCase();
+    if (unreadable.has(folded)) return false;
     return exact.has(folded) || families.some((prefix) => folded.startsWith(prefix) && folded.length > prefix.length);
   };
   return { values, isKnown };

@@ -115,7 +115,8 @@ function statement(raw: unknown, index: number): Statement {
   if (!isRecord(raw)) refuse(`statement ${index} is not an object`);
   const sid = raw.Sid;
   if (sid !== undefined && typeof sid !== 'string') refuse(`statement ${index}: Sid must be a string`);
-  const id = sid !== undefined && sid !== '' ? sid.slice(0, 128) : `statement ${index}`;
+  // IAM allows letters and digits in a Sid; anything else is replaced, since the id goes to logs.
+  const id = sid !== undefined && sid !== '' ? sid.slice(0, 128).replace(/[^A-Za-z0-9]/g, '_') : `statement ${index}`;
   // Principal belongs to resource policies; IAM refuses it in an identity policy, and so do we.
   const stray = Object.keys(raw).find((field) => !STATEMENT_FIELDS.has(field));
   if (stray !== undefined) refuse(`${id}: field ${stray.slice(0, 64)} has no place in an identity policy`);

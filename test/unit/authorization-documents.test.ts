@@ -80,6 +80,15 @@ describe('malformed documents deny, with the reason', () => {
   it('never throws on hostile requests', () => {
     const weird = { action: 'constructor', resource: '__proto__', context: { toString: ['x'], __proto__: 'y' } } as unknown as AuthorizationRequest;
     expect(() => evaluate([ALLOW_ALL], weird)).not.toThrow();
+    // A context value of the wrong type makes its key unknown: a Deny on it denies.
+    const deny = { Version: '2012-10-17', Statement: { Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringNotEquals: { 'aws:ResourceTag/team': 'orders' } } } };
+    const broken = { 'aws:ResourceTag/team': 7 } as unknown as AuthorizationRequest['context'];
+    expect(evaluate([ALLOW_ALL, deny], request(broken, ['aws:ResourceTag/*']))).toMatchObject({ decision: 'deny', reason: 'unknown-deny' });
+  });
+
+  it('keeps only letters and digits of a Sid in the ids it reports', () => {
+    const policy = { Version: '2012-10-17', Statement: { Sid: 'a\nb c', Effect: 'Allow', Action: '*', Resource: '*' } };
+    expect(evaluate([policy], request()).matched).toEqual(['policy 0/a_b_c']);
   });
 });
 
