@@ -144,6 +144,7 @@ const RESOLVERS: Readonly<Record<string, Resolve>> = {
 export function authorizationTarget(operation: string, input: Input, where: Where): AuthorizationTarget | TargetRefusal {
   const resolve = Object.hasOwn(RESOLVERS, operation) ? RESOLVERS[operation] : undefined;
   if (!resolve) return { refused: 'unknown-operation' };
+  if (typeof input !== 'object' || input === null) return { refused: 'invalid-input' };
   const target = resolve(input, where);
   if ('refused' in target) return target;
   return { action: `${ACTION_PREFIX}${operation}`, resource: target.resource, alsoNamed: [...target.alsoNamed, ...createdArn(operation, input, where)] };

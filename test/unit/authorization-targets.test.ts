@@ -73,6 +73,7 @@ describe('authorizationTarget', () => {
     expect(authorizationTarget('TagResource', { resourceArn: 42 }, where)).toEqual({ refused: 'invalid-input', field: 'resourceArn' });
     expect(authorizationTarget('InvokeAgentRuntime', {}, where)).toEqual({ refused: 'unknown-operation' });
     expect(authorizationTarget('constructor', {}, where)).toEqual({ refused: 'unknown-operation' });
+    expect(authorizationTarget('GetResourceApiKey', null as unknown as Record<string, unknown>, where)).toEqual({ refused: 'invalid-input' });
     // A workload name the token carries that no model allows is left out, not minted into an ARN.
     expect(target('GetResourceApiKey', { resourceCredentialProviderName: 'k' }, { workloadName: 'a:b' }).alsoNamed).toEqual([VAULT, DIRECTORY]);
   });
