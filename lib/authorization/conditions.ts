@@ -71,7 +71,10 @@ function arnTest(tokens: readonly Token[]): ValueTest {
   const pieces = tokens.flatMap((t): Token[] => (t.kind === 'text' ? Array.from(t.text, (ch) => ({ kind: 'text', text: ch })) : [t]));
   const patternParts = arnParts(pieces, (t) => t.kind === 'text' && t.text === ':')?.map(globFromTokens);
   // A pattern that is not ARN-shaped (`*`) is matched against the whole value.
-  if (!patternParts) return (value) => globMatches(globFromTokens(tokens), value);
+  if (!patternParts) {
+    const whole = globFromTokens(tokens);
+    return (value) => globMatches(whole, value);
+  }
   return (value) => {
     const valueParts = arnParts(Array.from(value), (ch) => ch === ':');
     return valueParts !== undefined && patternParts.every((glob: Glob, i) => globMatches(glob, valueParts[i]!.join('')));
