@@ -39,6 +39,20 @@ export function oauth2CredentialProviderArn(where: Where, name: string): string 
   return mint(where, 'oauth2-credential-provider', name);
 }
 
+export function consentPortalResourceArn(where: Where, consentPortalId: string): string {
+  return mint(where, 'consent-portal', consentPortalId);
+}
+
+/** The directory workload identities live in; IAM policies name it for CreateWorkloadIdentity and ListWorkloadIdentities. */
+export function workloadIdentityDirectoryArn(where: Where): string {
+  return `arn:${where.partition}:${NAMESPACE}:${where.region}:${where.accountId}:workload-identity-directory/default`;
+}
+
+/** A token vault (this service keeps one, `default`); IAM policies name it for credential provider Create and List. */
+export function tokenVaultArn(where: Where, tokenVaultId = 'default'): string {
+  return `arn:${where.partition}:${NAMESPACE}:${where.region}:${where.accountId}:token-vault/${tokenVaultId}`;
+}
+
 /** A resource of this deployment that an input ARN names. */
 export interface ResourceRef {
   kind: ResourceKind;
