@@ -5,7 +5,7 @@ import type { CallerContext } from '../http/caller-context.js';
 import { providerRef } from '../oauth2/bindings.js';
 import { SESSION_URI_PREFIX } from '../oauth2/consent.js';
 import { workloadIncarnation, type VaultBinding } from '../token-vault/store.js';
-import type { TokenVault } from '../token-vault/vault.js';
+import { isRefused, type TokenVault } from '../token-vault/vault.js';
 import type { consentStarter } from '../vending/start-consent.js';
 import { releaseConsent, type ReleaseDependencies } from '../vending/complete-auth.js';
 import { userKey, type UserRef } from '../workload-access-tokens/workload-access-token.js';
@@ -44,8 +44,8 @@ async function bindingOf(vault: TokenVault, workload: WorkloadIdentityRecord, re
 
 function stateOf(binding: VaultBinding | undefined, now: number): ConnectionState {
   if (!binding) return 'not-connected';
-  // A refused refresh (invalid_grant) or an expired token that cannot be refreshed: consent again.
-  if (binding.refreshFailure === 'invalid_grant' || (!binding.hasRefreshToken && binding.expiresAt !== undefined && binding.expiresAt <= now)) return 'needs-consent';
+  // A refused refresh token (the vault keeps the refusal) or an expired token that cannot be refreshed: consent again.
+  if (isRefused(binding) || (!binding.hasRefreshToken && binding.expiresAt !== undefined && binding.expiresAt <= now)) return 'needs-consent';
   return 'connected';
 }
 

@@ -17,6 +17,13 @@ const MIN_UPSTREAM_MS = 500;
 const CLOCK_SKEW_MS = 2_000;
 /** A refresh token is sent at most twice without a definite answer: the first attempt and one retry. */
 const MAX_UNKNOWN_ATTEMPTS = 2;
+/** The failure a binding keeps, for good, once its refresh token was refused: only a new consent replaces it. */
+export const REFUSED = 'invalid_grant';
+
+/** A binding whose refresh token the provider refused: it serves nothing, and says the user must consent again. */
+export function isRefused(binding: Pick<VaultBinding, 'refreshFailure'>): boolean {
+  return binding.refreshFailure === REFUSED;
+}
 
 export type RefreshOutcome = { accessToken: string } | { reconsent: 'refused' | 'vanished' | 'undeliverable' };
 
@@ -67,7 +74,9 @@ export class TokenVault {
    *   stale copy cannot take the lock, so no refresh token is sent once a newer one is stored.
    * - A failure is written on the binding for REFRESH_FAILURE_MEMORY_MS: every vend waiting on the
    *   lock and every retry within the window gets it without an upstream call.
-   * - A refused refresh token means consent again. A timeout leaves the outcome unknown (the server
+   * - A refused refresh token means consent again; the binding keeps the refusal (its tokens serve
+   *   nothing) until a new consent replaces it, so the user's consent portal can say why the
+   *   connection needs them. A timeout leaves the outcome unknown (the server
    *   may have rotated the token): one later vend may retry with the same token; without a definite
    *   answer after that, the binding is given up and the user consents again.
    */
@@ -75,6 +84,7 @@ export class TokenVault {
     let current = binding;
     let pause = 50;
     for (;;) {
+      if (isRefused(current)) return { reconsent: 'refused' };
       if (current.refreshFailure !== undefined && (current.refreshFailedUntil ?? 0) > this.now()) throw exchange.remembered(current.refreshFailure);
       const lockHeld = (current.refreshLockUntil ?? 0) > this.now();
       if ((current.refreshAttempts ?? 0) >= MAX_UNKNOWN_ATTEMPTS && !lockHeld) {
@@ -114,7 +124,7 @@ export class TokenVault {
       const answer = await send(tokens, timeoutMs);
       if ('refused' in answer) {
         settled = true;
-        await this.discard(locked);
+        await release({ failure: REFUSED, failedUntil: Number.MAX_SAFE_INTEGER, attempts: attempts - 1 });
         return { reconsent: 'refused' };
       }
       if ('failure' in answer) {

@@ -5,7 +5,7 @@ import { bindingKeyOf, legacyProviderRef, providerRef } from '../oauth2/bindings
 import { SESSION_URI_PREFIX } from '../oauth2/consent.js';
 import type { SessionStore } from '../oauth2/sessions.js';
 import { workloadIncarnation, type BindingKey, type VaultBinding } from '../token-vault/store.js';
-import type { TokenVault } from '../token-vault/vault.js';
+import { isRefused, type TokenVault } from '../token-vault/vault.js';
 import { userKey, type WorkloadPrincipal } from '../workload-access-tokens/workload-access-token.js';
 import type { VendingLookup } from './lookup.js';
 import { expiryMargin } from './machine-token-cache.js';
@@ -50,6 +50,7 @@ export function userFederation(deps: UserFederationDependencies) {
 
   /** The binding's token, refreshed if need be; undefined when only a new consent can help. */
   async function fromVault(binding: VaultBinding, record: CredentialProviderRecord, deadline: number): Promise<string | undefined> {
+    if (isRefused(binding)) return undefined;
     if (usable(binding)) return (await deps.vault.open(binding)).accessToken;
     if (!binding.hasRefreshToken) return undefined;
     const outcome = await deps.refresh(binding, record, deadline);

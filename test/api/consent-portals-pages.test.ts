@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { CreateWorkloadIdentityCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { PortalCookies, SESSION_COOKIE, type PortalSession } from '../../lib/consent-portals/portal-cookies.js';
 import { keyFromSecret } from '../../lib/keys/service-keys.js';
 import { CLIENTS, consentInBrowser } from '../setup/authorization-server.js';
@@ -72,6 +72,47 @@ describe('consent portal pages over HTTP', () => {
     expect(signOut.location).toBe(portalUrl);
     expect(browser.jar.has(SESSION_COOKIE)).toBe(false);
     expect((await browser.get(portalUrl)).text).toContain(`${portalUrl}/signin`);
+  });
+
+  it('shows a connection whose refresh token the provider refused as needing consent again, and Connect mends it', async () => {
+    const agent = uniqueName('agent');
+    await control.send(new CreateWorkloadIdentityCommand({ name: agent }));
+    const discovery = { discoveryUrl: `${as.issuer}/.well-known/openid-configuration` };
+    const provider = await createCustomOauth2Provider(control, { clientId: CLIENTS.shortLived.client_id, clientSecret: CLIENTS.shortLived.client_secret, oauthDiscovery: discovery });
+    const { url } = await createPortal(agent, [provider]);
+    const browser = new Browser();
+    const page = await signIn(browser, url, 'dave');
+    const connect = await browser.post(`${url}/connect`, { csrf: csrfOf(page.text)!, provider });
+    const callback = await consentInBrowser(connect.location!, `${stack.url}/identities/oauth2/callback`, { login: 'dave' });
+    const landed = await browser.get((await browser.get(callback)).location!);
+    expect(stateOf((await browser.get(landed.location!)).text, provider)).toBe('connected');
+
+    // The access token runs out and the provider refuses the refresh token (the user withdrew access there).
+    const ddb = emulatorDocumentClient();
+    const table = stack.functionEnvironment.TOKEN_VAULT_TABLE!;
+    const { Items } = await ddb.send(new ScanCommand({ TableName: table, FilterExpression: 'begins_with(provider, :p)', ExpressionAttributeValues: { ':p': `oauth2/${provider}@` } }));
+    expect(Items).toHaveLength(1);
+    await ddb.send(new UpdateCommand({ TableName: table, Key: { pk: Items![0]!.pk }, UpdateExpression: 'SET expiresAt = :past', ExpressionAttributeValues: { ':past': Date.now() - 1_000 } }));
+    const idToken = await idTokenOf('dave', url);
+    await fetch(`${as.issuer}/test/revoke/${CLIENTS.shortLived.client_id}`);
+    try {
+      const refused = await vend(agent, idToken, provider);
+      expect(refused.accessToken).toBeUndefined();
+      expect(refused.authorizationUrl).toMatch(/^http/);
+      const shown = await browser.get(url);
+      expect(stateOf(shown.text, provider)).toBe('needs-consent');
+      expect(shown.text).toContain('connect again');
+    } finally {
+      await fetch(`${as.issuer}/test/restore/${CLIENTS.shortLived.client_id}`);
+    }
+
+    const again = await browser.post(`${url}/connect`, { csrf: csrfOf((await browser.get(url)).text)!, provider });
+    const mended = await consentInBrowser(again.location!, `${stack.url}/identities/oauth2/callback`, { login: 'dave' });
+    const back = await browser.get((await browser.get(mended)).location!);
+    expect(stateOf((await browser.get(back.location!)).text, provider)).toBe('connected');
+    const vended = await vend(agent, idToken, provider);
+    expect(vended.accessToken).toBeTypeOf('string');
+    rememberSecret(vended.accessToken!);
   });
 
   it('keeps users apart: a second user sees none of the first one\'s connections, cannot disconnect them, nor complete their consent', async () => {

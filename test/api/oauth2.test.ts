@@ -300,7 +300,7 @@ describe('GetResourceOauth2Token, USER_FEDERATION', () => {
     expect((await grants())[`${CLIENTS.shortLived.client_id}:refresh_token`]).toBe(before + 1);
   });
 
-  it('drops the binding and starts a new consent when the refresh token is refused (invalid_grant)', async () => {
+  it('starts a new consent when the refresh token is refused (invalid_grant), keeping the refusal on the binding and never sending that token again', async () => {
     const provider = await customProvider(CLIENTS.shortLived);
     const { wat, workload: name, userId } = await consentedUser(provider);
     await tokenExpires(name, userId, provider);
@@ -309,7 +309,13 @@ describe('GetResourceOauth2Token, USER_FEDERATION', () => {
       const result = await vend(wat, provider, { resourceOauth2ReturnUrl: RETURN_URL });
       expect(result.accessToken).toBeUndefined();
       expect(result.authorizationUrl).toBeTruthy();
-      expect(await binding(name, userId, provider)).toBeUndefined();
+      expect(await binding(name, userId, provider)).toMatchObject({ refreshFailure: 'invalid_grant' });
+      const refusedRequests = async () => ((await (await fetch(`${as.issuer}/test/refused`)).json()) as Record<string, number>)[CLIENTS.shortLived.client_id] ?? 0;
+      const sent = await refusedRequests();
+      expect(sent).toBeGreaterThan(0);
+      const again = await vend(wat, provider, { resourceOauth2ReturnUrl: RETURN_URL });
+      expect(again.authorizationUrl).toBeTruthy();
+      expect(await refusedRequests()).toBe(sent);
     } finally {
       await fetch(`${as.issuer}/test/restore/${CLIENTS.shortLived.client_id}`);
     }

@@ -81,19 +81,22 @@ export async function startAuthorizationServer(callbackUrl: string): Promise<Tes
   // and clients whose grants are all answered invalid_grant, as after a user revokes access.
   const revoked = new Set<string>();
   const revocations: Record<string, number> = {};
+  // Token requests answered invalid_grant because their client's grants were revoked, by client.
+  const refused: Record<string, number> = {};
   server.on('request', (request, response) => {
-    const control = /^\/test\/(grants|revoke|restore|revocations)(?:\/([\w-]+))?$/.exec(request.url ?? '');
+    const control = /^\/test\/(grants|revoke|restore|revocations|refused)(?:\/([\w-]+))?$/.exec(request.url ?? '');
     if (control) {
       if (control[1] === 'revoke') revoked.add(control[2]!);
       if (control[1] === 'restore') revoked.delete(control[2]!);
       response.writeHead(200, { 'content-type': 'application/json' });
-      return void response.end(JSON.stringify(control[1] === 'revocations' ? revocations : grants));
+      return void response.end(JSON.stringify(control[1] === 'revocations' ? revocations : control[1] === 'refused' ? refused : grants));
     }
     const basic = /^Basic (.+)$/.exec(request.headers.authorization ?? '')?.[1];
     const clientId = basic ? decodeURIComponent(Buffer.from(basic, 'base64').toString().split(':')[0]!) : undefined;
     // RFC 7009 revocations served, by client (consent portals' Disconnect).
     if (request.url === '/token/revocation' && clientId) revocations[clientId] = (revocations[clientId] ?? 0) + 1;
     if (request.url === '/token' && clientId && revoked.has(clientId)) {
+      refused[clientId] = (refused[clientId] ?? 0) + 1;
       response.writeHead(400, { 'content-type': 'application/json' });
       return void response.end(JSON.stringify({ error: 'invalid_grant', error_description: 'grant revoked by the user' }));
     }

@@ -3,7 +3,7 @@ import { AgentCoreError, DependencyFailure } from '../../lib/errors.js';
 import { upstreamError } from '../../lib/oauth2/upstream-errors.js';
 import { EnvelopeCipher } from '../../lib/token-vault/envelope.js';
 import type { VaultTokens } from '../../lib/token-vault/store.js';
-import { TokenVault, type RefreshAnswer, type RefreshExchange } from '../../lib/token-vault/vault.js';
+import { isRefused, TokenVault, type RefreshAnswer, type RefreshExchange } from '../../lib/token-vault/vault.js';
 import { ManualClock } from '../fakes/clock.js';
 import { InMemoryKeyService } from '../fakes/key-service.js';
 import { InMemoryTokenVaultStore } from '../fakes/token-vault-store.js';
@@ -86,12 +86,20 @@ describe('the refresh lock', () => {
     expect((await vault.get(binding.id))!.refreshAttempts ?? 0).toBe(0);
   });
 
-  it('drops the binding when the refresh token is refused', async () => {
-    const { store, vault, binding, deadline } = await setUp();
+  it('keeps the refusal on the binding when the refresh token is refused: consent again, and never another refresh with it', async () => {
+    const { store, vault, binding, deadline, clock } = await setUp();
     const holder = heldExchange();
     holder.answer({ refused: true });
     expect(await vault.refresh(binding, deadline, holder.exchange)).toEqual({ reconsent: 'refused' });
-    expect(await store.get(binding.id)).toBeUndefined();
+    const kept = (await store.get(binding.id))!;
+    expect(isRefused(kept)).toBe(true);
+    expect(kept.refreshLockUntil ?? 0).toBeLessThanOrEqual(clock.now());
+    // Any later vend, however much later, goes to consent without sending the refused token again.
+    clock.advance(24 * 3600_000);
+    expect(await vault.refresh(kept, clock.now() + 30_000, waiter)).toEqual({ reconsent: 'refused' });
+    // A new consent replaces the binding, refusal and all.
+    const replaced = await vault.write(kept, { accessToken: 'new', refreshToken: 'r2' }, { scopes: ['repo'], expiresAt: clock.now() + 3600_000 });
+    expect(isRefused(replaced!)).toBe(false);
   });
 
   it('gives a binding up for consent after two refreshes of unknown outcome', async () => {
