@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { accessKeyIdOf, authorizerPrincipal, policyHolderOf } from '../../lib/authorization/principal.js';
+import { authorizeCall, type EdgeAuthorization } from '../../lib/http/authorization.js';
+import type { CallerContext } from '../../lib/http/caller-context.js';
+import { AccessDeniedException, DependencyFailure, ThrottlingException } from '../../lib/errors.js';
+
+/**
+ * The edge's decision for one call: who the principal is (deployed: API Gateway's IAM authorizer;
+ * offline: the access key of the SigV4 header; vends: the WAT's minter), which policies apply,
+ * and the AgentCore error when denied. Policies come from an in-memory table here; the API test
+ * (test/api/authorization.test.ts) reads them from the emulator's IAM.
+ */
+
+const ACCOUNT = '123456789012';
+const caller: CallerContext = { requestId: 'r', partition: 'aws', region: 'us-east-1', accountId: ACCOUNT, publicBaseUrl: 'http://x' };
+const PROVIDER = (name: string) => `arn:aws:bedrock-agentcore:us-east-1:${ACCOUNT}:token-vault/default/apikeycredentialprovider/${name}`;
+const USER = `arn:aws:iam::${ACCOUNT}:user/team/alice`;
+
+function event(fields: { headers?: Record<string, string>; userArn?: string } = {}): APIGatewayProxyEventV2 {
+  const authorizer = fields.userArn ? { iam: { userArn: fields.userArn } } : undefined;
+  return { headers: fields.headers ?? {}, requestContext: { authorizer } } as unknown as APIGatewayProxyEventV2;
+}
+
+const allowVend = (resource: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'bedrock-agentcore:GetResourceApiKey', Resource: resource }] });
+
+function edge(policies: Record<string, string[]>, overrides: Partial<EdgeAuthorization> = {}): EdgeAuthorization {
+  return {
+    mode: 'iam-policies',
+    offline: false,
+    resolveAccessKey: async () => `arn:aws:iam::${ACCOUNT}:root`,
+    policiesOf: async (holder) => policies[`${holder.kind}/${holder.name}`] ?? [],
+    vendingPrincipal: async () => ({ principalArn: USER, workloadName: 'agent-a' }),
+    ...overrides,
+  };
+}
+
+async function refusal(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('who is calling', () => {
+  it('reads the access key id of a SigV4 Authorization header, in any header case', () => {
+    const header = 'AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE123/20260101/us-east-1/bedrock-agentcore/aws4_request, SignedHeaders=host, Signature=ab';
+    expect(accessKeyIdOf(event({ headers: { Authorization: header } }))).toBe('AKIAEXAMPLE123');
+    expect(accessKeyIdOf(event({ headers: { authorization: header } }))).toBe('AKIAEXAMPLE123');
+    expect(accessKeyIdOf(event({ headers: { authorization: 'Bearer x' } }))).toBeUndefined();
+    expect(accessKeyIdOf(event({ headers: { 'x-amz-credential': 'AKIAEXAMPLE123' } }))).toBeUndefined();
+  });
+
+  it('takes the authorizer’s userArn deployed, and never a header', () => {
+    expect(authorizerPrincipal(event({ userArn: USER }))).toBe(USER);
+    expect(authorizerPrincipal(event({ headers: { 'sls-offline-authorizer-override': JSON.stringify({ iam: { userArn: USER } }) } }))).toBeUndefined();
+  });
+
+  it('names the user (path dropped) or the role behind a session; other principals have no readable policies', () => {
+    expect(policyHolderOf(USER)).toEqual({ kind: 'user', name: 'alice', account: ACCOUNT });
+    expect(policyHolderOf(`arn:aws:sts::${ACCOUNT}:assumed-role/GatewayRole/session-1`)).toEqual({ kind: 'role', name: 'GatewayRole', account: ACCOUNT });
+    expect(policyHolderOf(`arn:aws:iam::${ACCOUNT}:root`)).toEqual({ kind: 'root', account: ACCOUNT });
+    expect(policyHolderOf(`arn:aws:sts::${ACCOUNT}:federated-user/bob`).kind).toBe('none');
+  });
+});
+
+describe('the decision at the edge', () => {
+  const input = { resourceCredentialProviderName: 'github', workloadAccessToken: 'wat' };
+
+  it('allows a vend on the provider the minter’s policy names, and denies another with AgentCore’s message', async () => {
+    const auth = edge({ 'user/alice': [allowVend(PROVIDER('github'))] });
+    const allowed = await authorizeCall('GetResourceApiKey', input, event(), caller, auth);
+    expect(allowed.principalArn).toBe(USER);
+    const denied = await refusal(authorizeCall('GetResourceApiKey', { ...input, resourceCredentialProviderName: 'slack' }, event(), caller, auth));
+    expect(denied).toBeInstanceOf(AccessDeniedException);
+    expect(denied.message).toBe(`User: ${USER} is not authorized to perform: bedrock-agentcore:GetResourceApiKey on resource: ${PROVIDER('slack')}`);
+  });
+
+  it('denies a vend whose WAT names no principal (minted before enforcement)', async () => {
+    const auth = edge({}, { vendingPrincipal: async () => ({ workloadName: 'agent-a' }) });
+    expect(await refusal(authorizeCall('GetResourceApiKey', input, event(), caller, auth))).toBeInstanceOf(AccessDeniedException);
+  });
+
+  it('deployed, a call without an authorizer principal is denied; a principal of another account too', async () => {
+    expect(await refusal(authorizeCall('ListWorkloadIdentities', {}, event(), caller, edge({})))).toBeInstanceOf(AccessDeniedException);
+    const other = await refusal(authorizeCall('ListWorkloadIdentities', {}, event({ userArn: `arn:aws:iam::${ACCOUNT}:root`.replace(ACCOUNT, '210987654321') }), caller, edge({})));
+    expect(other).toBeInstanceOf(AccessDeniedException);
+  });
+
+  it('offline, an unsigned call or a key the emulator does not know acts as the account root', async () => {
+    const offline = edge({}, { offline: true });
+    expect((await authorizeCall('ListWorkloadIdentities', {}, event(), caller, offline)).principalArn).toBe(`arn:aws:iam::${ACCOUNT}:root`);
+  });
+
+  it('passes the tags of a Create call as aws:RequestTag and aws:TagKeys', async () => {
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'bedrock-agentcore:CreateWorkloadIdentity', Resource: '*', Condition: { StringEquals: { 'aws:RequestTag/team': 'blue' }, 'ForAllValues:StringEquals': { 'aws:TagKeys': ['team'] } } }],
+    });
+    const auth = edge({ 'user/alice': [policy] });
+    const signed = event({ userArn: USER });
+    await authorizeCall('CreateWorkloadIdentity', { name: 'w', tags: { team: 'blue' } }, signed, caller, auth);
+    expect(await refusal(authorizeCall('CreateWorkloadIdentity', { name: 'w', tags: { team: 'red' } }, signed, caller, auth))).toBeInstanceOf(AccessDeniedException);
+    expect(await refusal(authorizeCall('CreateWorkloadIdentity', { name: 'w', tags: { team: 'blue', x: 'y' } }, signed, caller, auth))).toBeInstanceOf(AccessDeniedException);
+  });
+
+  it('a throttled IAM read is a ThrottlingException, any other failure a retryable 503; neither allows', async () => {
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } });
+    const failed = Object.assign(new Error('not allowed to read'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+    const gone = Object.assign(new Error('gone'), { name: 'NoSuchEntityException', $metadata: { httpStatusCode: 404 } });
+    const signed = event({ userArn: USER });
+    const a = await refusal(authorizeCall('ListWorkloadIdentities', {}, signed, caller, edge({}, { policiesOf: () => Promise.reject(throttled) })));
+    expect(a).toBeInstanceOf(ThrottlingException);
+    const b = await refusal(authorizeCall('ListWorkloadIdentities', {}, signed, caller, edge({}, { policiesOf: () => Promise.reject(failed) })));
+    expect(b).toBeInstanceOf(DependencyFailure);
+    expect((b as DependencyFailure).status).toBe(503);
+    const c = await refusal(authorizeCall('ListWorkloadIdentities', {}, signed, caller, edge({}, { policiesOf: () => Promise.reject(gone) })));
+    expect(c).toBeInstanceOf(AccessDeniedException);
+  });
+
+  it('route-only changes nothing', async () => {
+    expect(await authorizeCall('GetResourceApiKey', input, event(), caller, edge({}, { mode: 'route-only' }))).toBe(caller);
+  });
+});
