@@ -79,7 +79,7 @@ export async function authorizeCall(operation: string, input: Record<string, unk
   let principalArn: string | undefined;
   let workloadName: string | undefined;
   if (VENDS.has(operation)) {
-    ({ principalArn, workloadName } = await auth.vendingPrincipal(String(input.workloadAccessToken ?? ''), caller));
+    ({ principalArn, workloadName } = await auth.vendingPrincipal(String(input.workloadIdentityToken ?? ''), caller));
     if (!principalArn) throw new AccessDeniedException('The workload access token names no IAM principal (it was minted before IAM policies were enforced). Mint a new one.');
   } else principalArn = await signer(event, caller, auth);
   if (!principalArn) throw new AccessDeniedException('The request was not signed by an IAM principal.');

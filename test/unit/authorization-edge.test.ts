@@ -67,7 +67,7 @@ describe('who is calling', () => {
 });
 
 describe('the decision at the edge', () => {
-  const input = { resourceCredentialProviderName: 'github', workloadAccessToken: 'wat' };
+  const input = { resourceCredentialProviderName: 'github', workloadIdentityToken: 'wat' };
 
   it('allows a vend on the provider the minter’s policy names, and denies another with AgentCore’s message', async () => {
     const auth = edge({ 'user/alice': [allowVend(PROVIDER('github'))] });
