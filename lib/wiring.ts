@@ -2,6 +2,7 @@ import { dynamoDocumentClient, iamClient, kmsClient, secretsManagerClient } from
 import { IamIdentityPolicies } from './authorization/identity-policies.js';
 import { emulatorKeyResolver, rootArn } from './authorization/principal.js';
 import type { EdgeAuthorization } from './http/authorization.js';
+import { isArnRefusal, parseResourceArn } from './arns.js';
 import { config } from './config.js';
 import { apiKeyProviderOperations } from './credential-providers/api-key-providers.js';
 import { oauth2ProviderOperations } from './credential-providers/oauth2-providers.js';
@@ -110,8 +111,21 @@ const edgeAuthorization = /* @__PURE__ */ once(
     resolveAccessKey: (accessKeyId) => accessKeyOwner()(accessKeyId),
     policiesOf: (holder) => identityPolicies().policiesOf(holder),
     vendingPrincipal: (token, caller) => tokens().verify(watIssuer(caller), token),
+    resourceTags: (arn, caller) => resourceTagsOf(arn, caller),
   }),
 );
+
+/** What aws:ResourceTag/* is for a resource: its record's tags; consent portals' are not read here (unknown). */
+const tagReaders = /* @__PURE__ */ once(() => taggableKinds({ identities: identityStore(), providers: providerStore(), secrets: providerSecrets() }));
+async function resourceTagsOf(arn: string, caller: CallerSettingsWhere): Promise<Record<string, string> | undefined> {
+  const ref = parseResourceArn(arn, caller);
+  // A directory or a vault (Create and List calls): a resource without tags.
+  if (isArnRefusal(ref)) return {};
+  const kind = tagReaders()[ref.kind];
+  return kind ? ((await kind.read(ref.name))?.tags ?? {}) : undefined;
+}
+
+type CallerSettingsWhere = { partition: string; region: string; accountId: string };
 
 /** Read per request: cheap getters, and tests switch the environment between calls. */
 export function callerSettings(): CallerSettings {

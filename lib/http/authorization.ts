@@ -25,6 +25,12 @@ export interface EdgeAuthorization {
   policiesOf: (holder: Extract<PolicyHolder, { kind: 'user' | 'role' }>) => Promise<PolicyDocument[]>;
   /** A vend's workload access token, verified: the principal that minted it and the workload. */
   vendingPrincipal: (token: string, caller: CallerContext) => Promise<{ principalArn?: string; workloadName: string }>;
+  /**
+   * The tags of the resource an ARN names ({} for one without tags: a directory, a vault, a
+   * resource that does not exist), or undefined when they cannot be read here (consent portals):
+   * read only when a policy of the caller asks about aws:ResourceTag.
+   */
+  resourceTags?: (arn: string, caller: CallerContext) => Promise<Readonly<Record<string, string>> | undefined>;
 }
 
 /** Vends carry no SigV4 the service can check: the principal is the one that minted the WAT. */
@@ -50,22 +56,41 @@ function conditionContext(input: Record<string, unknown>, principalArn: string, 
   return context;
 }
 
-async function decide(holder: PolicyHolder, caller: CallerContext, auth: EdgeAuthorization, judge: (policies: PolicyDocument[]) => AuthorizationDecision): Promise<AuthorizationDecision> {
+type Judge = (policies: PolicyDocument[]) => Promise<AuthorizationDecision>;
+
+async function decide(holder: PolicyHolder, caller: CallerContext, auth: EdgeAuthorization, judge: Judge): Promise<AuthorizationDecision> {
   const denied = (why: string): AuthorizationDecision => ({ decision: 'deny', reason: 'implicit-deny', matched: [], unknowns: [why] });
   if (holder.kind === 'none') return denied(holder.why);
   // Cross-account access needs a resource-based policy, which this service does not have.
   if (holder.account !== caller.accountId) return denied('a principal of another account');
   if (holder.kind === 'root') return { decision: 'allow', reason: 'allowed', matched: ['account root'], unknowns: [] };
   try {
-    return judge(await auth.policiesOf(holder));
+    return await judge(await auth.policiesOf(holder));
   } catch (error) {
     // IAM no longer knows the user or role (deleted since it signed): it has no policies.
     if ((error as Error).name === 'NoSuchEntityException' || (error as Error).name === 'NoSuchEntity') return denied('the principal no longer exists in IAM');
     // Without the policies nothing is allowed; the caller may retry (429 throttled, 503 otherwise).
-    logger.warn('authorization could not read IAM policies', { principalKind: holder.kind, errorName: (error as Error).name });
+    logger.warn('authorization could not read IAM policies or resource tags', { principalKind: holder.kind, errorName: (error as Error).name });
     if (awsFaultOf(error)) throw toAgentCoreError(error);
     throw error instanceof AgentCoreError ? error : new DependencyFailure('The caller’s IAM policies could not be read. Try again later.', 'aws-unavailable');
   }
+}
+
+const ASKS_RESOURCE_TAG = /aws:resourcetag\//i;
+
+/** The request with aws:ResourceTag/* known, read only when a policy asks about it (one registry read). */
+async function withResourceTags<R extends { resource: string; context: Record<string, string | string[]>; knownKeys: string[] }>(
+  request: R,
+  policies: readonly PolicyDocument[],
+  caller: CallerContext,
+  auth: EdgeAuthorization,
+): Promise<R> {
+  if (!auth.resourceTags || !policies.some((policy) => ASKS_RESOURCE_TAG.test(typeof policy === 'string' ? policy : JSON.stringify(policy)))) return request;
+  const tags = await auth.resourceTags(request.resource, caller);
+  if (!tags) return request;
+  const context = { ...request.context };
+  for (const [key, value] of Object.entries(tags)) context[`aws:ResourceTag/${key}`] = value;
+  return { ...request, context, knownKeys: [...request.knownKeys, 'aws:ResourceTag/*'] };
 }
 
 /**
@@ -87,7 +112,7 @@ export async function authorizeCall(operation: string, input: Record<string, unk
   if (isTargetRefusal(target)) throw new AccessDeniedException(`User: ${principalArn} is not authorized to perform: bedrock-agentcore:${operation}`);
   const holder = policyHolderOf(principalArn);
   const request = { action: target.action, resource: target.resource, context: conditionContext(input, principalArn, holder), knownKeys: KNOWN_KEYS };
-  const decision = await decide(holder, caller, auth, (policies) => evaluate(policies, request));
+  const decision = await decide(holder, caller, auth, async (policies) => evaluate(policies, await withResourceTags(request, policies, caller, auth)));
   if (decision.decision === 'allow') return { ...caller, principalArn };
   logger.info('authorization denied', { action: target.action, resource: target.resource, principalArn, reason: decision.reason, matched: decision.matched, unknowns: decision.unknowns });
   throw new AccessDeniedException(`User: ${principalArn} is not authorized to perform: ${target.action} on resource: ${target.resource}`);

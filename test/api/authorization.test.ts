@@ -19,6 +19,7 @@ import {
   DeleteWorkloadIdentityCommand,
   GetApiKeyCredentialProviderCommand,
   GetWorkloadIdentityCommand,
+  TagResourceCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { BedrockAgentCoreClient, GetResourceApiKeyCommand, GetWorkloadAccessTokenCommand } from '@aws-sdk/client-bedrock-agentcore';
 import { IamIdentityPolicies } from '../../lib/authorization/identity-policies.js';
@@ -148,6 +149,25 @@ describe('IAM evaluation logic', () => {
     const red = uniqueName('red');
     await expectDenied(client.send(new CreateWorkloadIdentityCommand({ name: red, tags: { team: 'red' } })), user.arn, 'CreateWorkloadIdentity', `${ARN}:workload-identity-directory/default`);
     expect((await failure(controlClient().send(new GetWorkloadIdentityCommand({ name: red })))).name).toBe('ResourceNotFoundException');
+  });
+
+  it('a tag condition on the resource: a vend from a provider tagged for the team passes, from another is denied', async () => {
+    await controlClient().send(new TagResourceCommand({ resourceArn: providerArn(own.provider), tags: { team: 'blue' } }));
+    const role = await sessionOf(
+      document(
+        allow('bedrock-agentcore:GetWorkloadAccessToken', workloadArn(own.workload)),
+        allow('bedrock-agentcore:GetResourceApiKey', '*', { Condition: { StringEquals: { 'aws:ResourceTag/team': 'blue' } } }),
+      ),
+    );
+    const client = data(role.credentials);
+    const wat = (await client.send(new GetWorkloadAccessTokenCommand({ workloadName: own.workload }))).workloadAccessToken!;
+    expect((await client.send(new GetResourceApiKeyCommand({ workloadIdentityToken: wat, resourceCredentialProviderName: own.provider }))).apiKey).toMatch(/^sekret-authz-allowed-/);
+    await expectDenied(
+      client.send(new GetResourceApiKeyCommand({ workloadIdentityToken: wat, resourceCredentialProviderName: own.otherProvider })),
+      role.arn,
+      'GetResourceApiKey',
+      providerArn(own.otherProvider),
+    );
   });
 
   // IAM itself refuses operators it does not know; these are IAM's, but not the evaluator's.

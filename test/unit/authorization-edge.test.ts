@@ -120,6 +120,18 @@ describe('the decision at the edge', () => {
     expect(c).toBeInstanceOf(AccessDeniedException);
   });
 
+  it('reads the resource’s tags only when a policy asks about aws:ResourceTag; tags it cannot read stay unknown', async () => {
+    const reads: string[] = [];
+    const tagged = { [PROVIDER('github')]: { team: 'blue' } } as Record<string, Record<string, string>>;
+    const resourceTags = async (arn: string) => (reads.push(arn), arn.includes('portal') ? undefined : (tagged[arn] ?? {}));
+    const byTag = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/team': 'blue' } } }] });
+    await authorizeCall('GetResourceApiKey', input, event(), caller, edge({ 'user/alice': [byTag] }, { resourceTags }));
+    expect(await refusal(authorizeCall('GetResourceApiKey', { ...input, resourceCredentialProviderName: 'slack' }, event(), caller, edge({ 'user/alice': [byTag] }, { resourceTags })))).toBeInstanceOf(AccessDeniedException);
+    expect(reads).toEqual([PROVIDER('github'), PROVIDER('slack')]);
+    await authorizeCall('GetResourceApiKey', input, event(), caller, edge({ 'user/alice': [allowVend('*')] }, { resourceTags }));
+    expect(reads).toHaveLength(2);
+  });
+
   it('route-only changes nothing', async () => {
     expect(await authorizeCall('GetResourceApiKey', input, event(), caller, edge({}, { mode: 'route-only' }))).toBe(caller);
   });
