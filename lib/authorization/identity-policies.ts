@@ -2,7 +2,9 @@ import {
   GetGroupPolicyCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
+  GetRoleCommand,
   GetRolePolicyCommand,
+  GetUserCommand,
   GetUserPolicyCommand,
   ListAttachedGroupPoliciesCommand,
   ListAttachedRolePoliciesCommand,
@@ -17,6 +19,12 @@ import type { PolicyDocument } from './evaluate.js';
 import { isMalformed, parsePolicy } from './policy-document.js';
 import type { PolicyHolder } from './principal.js';
 
+/** What IAM says a principal may do: its identity policies, capped by its permissions boundary if it has one. */
+export interface PrincipalPolicies {
+  identity: PolicyDocument[];
+  boundary?: PolicyDocument;
+}
+
 /**
  * The identity-based policies of an IAM user (its inline and attached managed policies, and those
  * of each of its groups) or of a role (behind an assumed-role session), read from IAM and kept
@@ -25,7 +33,7 @@ import type { PolicyHolder } from './principal.js';
  * that bound. Failed reads are not kept: the next request reads again.
  */
 export class IamIdentityPolicies {
-  private readonly cache = new Map<string, { at: number; policies: Promise<PolicyDocument[]> }>();
+  private readonly cache = new Map<string, { at: number; policies: Promise<PrincipalPolicies> }>();
   /** IAM calls made (for the bench and tests: 0 on a warm path). */
   calls = 0;
 
@@ -35,22 +43,31 @@ export class IamIdentityPolicies {
   ) {}
 
   /** The documents of a user or role, parsed once per read. Throws the IAM error on failure. */
-  policiesOf(holder: Extract<PolicyHolder, { kind: 'user' | 'role' }>): Promise<PolicyDocument[]> {
+  policiesOf(holder: Extract<PolicyHolder, { kind: 'user' | 'role' }>): Promise<PrincipalPolicies> {
     const key = `${holder.kind}/${holder.name}`;
     const now = (this.settings.now ?? Date.now)();
     const cached = this.cache.get(key);
     if (cached && now - cached.at < this.settings.maxAgeMs) return cached.policies;
-    const policies = (holder.kind === 'user' ? this.userPolicies(holder.name) : this.rolePolicies(holder.name)).then((documents) =>
-      documents.map(({ name, document }) => {
-        const parsed = parsePolicy(document, name);
-        // A malformed document stays as text so that the evaluator denies and says why.
-        return isMalformed(parsed) ? document : parsed;
-      }),
+    const policies = Promise.all([holder.kind === 'user' ? this.userPolicies(holder.name) : this.rolePolicies(holder.name), this.boundaryOf(holder)]).then(
+      ([documents, boundary]) => ({ identity: documents.map(parsed), ...(boundary ? { boundary: parsed(boundary) } : {}) }),
     );
     if (this.cache.size >= (this.settings.maxEntries ?? 1000)) this.cache.clear();
     this.cache.set(key, { at: now, policies });
     policies.catch(() => this.cache.delete(key));
     return policies;
+  }
+
+  /** The permissions boundary a user or role has, if any. */
+  private async boundaryOf(holder: Extract<PolicyHolder, { kind: 'user' | 'role' }>): Promise<Named | undefined> {
+    type Bounded = { PermissionsBoundary?: { PermissionsBoundaryArn?: string } };
+    const found =
+      holder.kind === 'user'
+        ? (await this.send<{ User?: Bounded }>(new GetUserCommand({ UserName: holder.name }))).User
+        : (await this.send<{ Role?: Bounded }>(new GetRoleCommand({ RoleName: holder.name }))).Role;
+    const PolicyArn = found?.PermissionsBoundary?.PermissionsBoundaryArn;
+    if (!PolicyArn) return undefined;
+    const [boundary] = await this.managed([{ PolicyArn, PolicyName: 'permissions boundary' }]);
+    return boundary;
   }
 
   private async send<T>(command: unknown): Promise<T> {
@@ -123,4 +140,10 @@ export class IamIdentityPolicies {
 }
 
 type Named = { name: string; document: string };
+
+/** Parsed once per read; a malformed document stays as text so that the evaluator denies and says why. */
+function parsed({ name, document }: Named): PolicyDocument {
+  const policy = parsePolicy(document, name);
+  return isMalformed(policy) ? document : policy;
+}
 type Attached = { PolicyArn?: string; PolicyName?: string };

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { evaluate, type AuthorizationDecision, type PolicyDocument } from '../authorization/evaluate.js';
+import type { PrincipalPolicies } from '../authorization/identity-policies.js';
 import { accessKeyIdOf, authorizerPrincipal, policyHolderOf, rootArn, type PolicyHolder } from '../authorization/principal.js';
 import { authorizationTarget, isTargetRefusal } from '../authorization/targets.js';
 import { awsFaultOf, toAgentCoreError } from '../aws/errors.js';
@@ -21,8 +22,8 @@ export interface EdgeAuthorization {
   offline: boolean;
   /** Offline only: the principal owning an access key, as the emulator knows it. */
   resolveAccessKey: (accessKeyId: string) => Promise<string>;
-  /** The identity policies of an IAM user or role (cached; throws the IAM error). */
-  policiesOf: (holder: Extract<PolicyHolder, { kind: 'user' | 'role' }>) => Promise<PolicyDocument[]>;
+  /** The identity policies and permissions boundary of an IAM user or role (cached; throws the IAM error). */
+  policiesOf: (holder: Extract<PolicyHolder, { kind: 'user' | 'role' }>) => Promise<PrincipalPolicies>;
   /** A vend's workload access token, verified: the principal that minted it and the workload. */
   vendingPrincipal: (token: string, caller: CallerContext) => Promise<{ principalArn?: string; workloadName: string }>;
   /**
@@ -56,7 +57,13 @@ function conditionContext(input: Record<string, unknown>, principalArn: string, 
   return context;
 }
 
-type Judge = (policies: PolicyDocument[]) => Promise<AuthorizationDecision>;
+type Judge = (policies: PrincipalPolicies) => Promise<AuthorizationDecision>;
+
+/** A permissions boundary caps: the call is allowed only if the identity policies and the boundary both allow it. */
+function capped(identity: AuthorizationDecision, boundary: AuthorizationDecision | undefined): AuthorizationDecision {
+  if (identity.decision === 'deny' || !boundary || boundary.decision === 'allow') return identity;
+  return { ...boundary, unknowns: [`permissions boundary: ${boundary.reason}`, ...boundary.unknowns] };
+}
 
 async function decide(holder: PolicyHolder, caller: CallerContext, auth: EdgeAuthorization, judge: Judge): Promise<AuthorizationDecision> {
   const denied = (why: string): AuthorizationDecision => ({ decision: 'deny', reason: 'implicit-deny', matched: [], unknowns: [why] });
@@ -112,7 +119,11 @@ export async function authorizeCall(operation: string, input: Record<string, unk
   if (isTargetRefusal(target)) throw new AccessDeniedException(`User: ${principalArn} is not authorized to perform: bedrock-agentcore:${operation}`);
   const holder = policyHolderOf(principalArn);
   const request = { action: target.action, resource: target.resource, context: conditionContext(input, principalArn, holder), knownKeys: KNOWN_KEYS };
-  const decision = await decide(holder, caller, auth, async (policies) => evaluate(policies, await withResourceTags(request, policies, caller, auth)));
+  const decision = await decide(holder, caller, auth, async ({ identity, boundary }) => {
+    const all = boundary === undefined ? identity : [...identity, boundary];
+    const tagged = await withResourceTags(request, all, caller, auth);
+    return capped(evaluate(identity, tagged), boundary === undefined ? undefined : evaluate([boundary], tagged));
+  });
   if (decision.decision === 'allow') return { ...caller, principalArn };
   logger.info('authorization denied', { action: target.action, resource: target.resource, principalArn, reason: decision.reason, matched: decision.matched, unknowns: decision.unknowns });
   throw new AccessDeniedException(`User: ${principalArn} is not authorized to perform: ${target.action} on resource: ${target.resource}`);

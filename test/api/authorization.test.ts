@@ -57,10 +57,10 @@ async function userWith(policy?: string): Promise<{ arn: string; name: string; c
 }
 
 /** A role with the given inline policy, and a session of it (STS AssumeRole). */
-async function sessionOf(policy: string): Promise<{ arn: string; credentials: Credentials }> {
+async function sessionOf(policy: string, PermissionsBoundary?: string): Promise<{ arn: string; credentials: Credentials }> {
   const name = uniqueName('role');
   const trust = document({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${stack.accountId}:root` }, Action: 'sts:AssumeRole' });
-  const { Role } = await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trust }));
+  const { Role } = await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trust, PermissionsBoundary }));
   await iam.send(new PutRolePolicyCommand({ RoleName: name, PolicyName: 'inline', PolicyDocument: policy }));
   const { Credentials, AssumedRoleUser } = await sts.send(new AssumeRoleCommand({ RoleArn: Role!.Arn!, RoleSessionName: 'gateway' }));
   return { arn: AssumedRoleUser!.Arn!, credentials: { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken! } };
@@ -134,6 +134,15 @@ describe('IAM evaluation logic', () => {
     expect((await controlClient().send(new GetWorkloadIdentityCommand({ name: own.other }))).name).toBe(own.other);
   });
 
+  // moto has no PutUserPermissionsBoundary; a role takes its boundary when created.
+  it('a permissions boundary caps the role’s Allow', async () => {
+    const { Policy } = await iam.send(new CreatePolicyCommand({ PolicyName: uniqueName('boundary'), PolicyDocument: document(allow('bedrock-agentcore:Get*', '*')) }));
+    const role = await sessionOf(document(allow('bedrock-agentcore:*', '*')), Policy!.Arn!);
+    const client = control(role.credentials);
+    expect((await client.send(new GetWorkloadIdentityCommand({ name: own.other }))).name).toBe(own.other);
+    await expectDenied(client.send(new DeleteWorkloadIdentityCommand({ name: own.other })), role.arn, 'DeleteWorkloadIdentity', workloadArn(own.other));
+  });
+
   it('NotResource allows every resource but the ones it names', async () => {
     const user = await userWith(document({ Effect: 'Allow', Action: 'bedrock-agentcore:GetApiKeyCredentialProvider', NotResource: providerArn(own.otherProvider) }));
     const client = control(user.credentials);
@@ -191,7 +200,7 @@ describe('freshness of the policies', () => {
     const policies = new IamIdentityPolicies(iam, { maxAgeMs: 60_000, now: () => now });
     const user = await userWith(document(allow('bedrock-agentcore:GetWorkloadIdentity', '*')));
     const request = { action: 'bedrock-agentcore:GetWorkloadIdentity', resource: workloadArn(own.other), context: {} };
-    const decide = async () => evaluate(await policies.policiesOf({ kind: 'user', name: user.name, account: stack.accountId }), request).decision;
+    const decide = async () => evaluate((await policies.policiesOf({ kind: 'user', name: user.name, account: stack.accountId })).identity, request).decision;
     expect(await decide()).toBe('allow');
     const cold = policies.calls;
     expect(cold).toBeGreaterThan(0);

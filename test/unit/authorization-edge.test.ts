@@ -24,12 +24,12 @@ function event(fields: { headers?: Record<string, string>; userArn?: string } = 
 
 const allowVend = (resource: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'bedrock-agentcore:GetResourceApiKey', Resource: resource }] });
 
-function edge(policies: Record<string, string[]>, overrides: Partial<EdgeAuthorization> = {}): EdgeAuthorization {
+function edge(policies: Record<string, string[]>, overrides: Partial<EdgeAuthorization> = {}, boundaries: Record<string, string> = {}): EdgeAuthorization {
   return {
     mode: 'iam-policies',
     offline: false,
     resolveAccessKey: async () => `arn:aws:iam::${ACCOUNT}:root`,
-    policiesOf: async (holder) => policies[`${holder.kind}/${holder.name}`] ?? [],
+    policiesOf: async (holder) => ({ identity: policies[`${holder.kind}/${holder.name}`] ?? [], ...(boundaries[`${holder.kind}/${holder.name}`] ? { boundary: boundaries[`${holder.kind}/${holder.name}`] } : {}) }),
     vendingPrincipal: async () => ({ principalArn: USER, workloadName: 'agent-a' }),
     ...overrides,
   };
@@ -130,6 +130,16 @@ describe('the decision at the edge', () => {
     expect(reads).toEqual([PROVIDER('github'), PROVIDER('slack')]);
     await authorizeCall('GetResourceApiKey', input, event(), caller, edge({ 'user/alice': [allowVend('*')] }, { resourceTags }));
     expect(reads).toHaveLength(2);
+  });
+
+  it('a permissions boundary caps what the identity policies allow', async () => {
+    const everything = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
+    const auth = edge({ 'user/alice': [everything] }, {}, { 'user/alice': allowVend(PROVIDER('github')) });
+    await authorizeCall('GetResourceApiKey', input, event(), caller, auth);
+    expect(await refusal(authorizeCall('GetResourceApiKey', { ...input, resourceCredentialProviderName: 'slack' }, event(), caller, auth))).toBeInstanceOf(AccessDeniedException);
+    // The boundary alone allows nothing.
+    const onlyBoundary = edge({}, {}, { 'user/alice': allowVend('*') });
+    expect(await refusal(authorizeCall('GetResourceApiKey', input, event(), caller, onlyBoundary))).toBeInstanceOf(AccessDeniedException);
   });
 
   it('route-only changes nothing', async () => {
