@@ -23,6 +23,11 @@ import type { PolicyHolder } from './principal.js';
 export interface PrincipalPolicies {
   identity: PolicyDocument[];
   boundary?: PolicyDocument;
+  /**
+   * An IAM user's tags (aws:PrincipalTag/*). A role's are not given: a session tag of the same key
+   * would override them and the service cannot see session tags, so for roles the key is unknown.
+   */
+  principalTags?: Record<string, string>;
 }
 
 /**
@@ -48,8 +53,8 @@ export class IamIdentityPolicies {
     const now = (this.settings.now ?? Date.now)();
     const cached = this.cache.get(key);
     if (cached && now - cached.at < this.settings.maxAgeMs) return cached.policies;
-    const policies = Promise.all([holder.kind === 'user' ? this.userPolicies(holder.name) : this.rolePolicies(holder.name), this.boundaryOf(holder)]).then(
-      ([documents, boundary]) => ({ identity: documents.map(parsed), ...(boundary ? { boundary: parsed(boundary) } : {}) }),
+    const policies = Promise.all([holder.kind === 'user' ? this.userPolicies(holder.name) : this.rolePolicies(holder.name), this.principal(holder)]).then(
+      ([documents, { boundary, tags }]) => ({ identity: documents.map(parsed), ...(boundary ? { boundary: parsed(boundary) } : {}), ...(tags ? { principalTags: tags } : {}) }),
     );
     if (this.cache.size >= (this.settings.maxEntries ?? 1000)) this.cache.clear();
     this.cache.set(key, { at: now, policies });
@@ -57,17 +62,18 @@ export class IamIdentityPolicies {
     return policies;
   }
 
-  /** The permissions boundary a user or role has, if any. */
-  private async boundaryOf(holder: Extract<PolicyHolder, { kind: 'user' | 'role' }>): Promise<Named | undefined> {
-    type Bounded = { PermissionsBoundary?: { PermissionsBoundaryArn?: string } };
+  /** The permissions boundary a user or role has, if any, and a user's tags. */
+  private async principal(holder: Extract<PolicyHolder, { kind: 'user' | 'role' }>): Promise<{ boundary?: Named; tags?: Record<string, string> }> {
+    type Principal = { PermissionsBoundary?: { PermissionsBoundaryArn?: string }; Tags?: { Key?: string; Value?: string }[] };
     const found =
       holder.kind === 'user'
-        ? (await this.send<{ User?: Bounded }>(new GetUserCommand({ UserName: holder.name }))).User
-        : (await this.send<{ Role?: Bounded }>(new GetRoleCommand({ RoleName: holder.name }))).Role;
+        ? (await this.send<{ User?: Principal }>(new GetUserCommand({ UserName: holder.name }))).User
+        : (await this.send<{ Role?: Principal }>(new GetRoleCommand({ RoleName: holder.name }))).Role;
+    const tags = holder.kind === 'user' ? Object.fromEntries((found?.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])) : undefined;
     const PolicyArn = found?.PermissionsBoundary?.PermissionsBoundaryArn;
-    if (!PolicyArn) return undefined;
+    if (!PolicyArn) return { tags };
     const [boundary] = await this.managed([{ PolicyArn, PolicyName: 'permissions boundary' }]);
-    return boundary;
+    return { boundary, tags };
   }
 
   private async send<T>(command: unknown): Promise<T> {

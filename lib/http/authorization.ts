@@ -85,19 +85,25 @@ async function decide(holder: PolicyHolder, caller: CallerContext, auth: EdgeAut
 
 const ASKS_RESOURCE_TAG = /aws:resourcetag\//i;
 
+type Keyed = { context: Record<string, string | string[]>; knownKeys: string[] };
+
+/** The request with a tag family known (`aws:PrincipalTag/`, `aws:ResourceTag/`): the tags given, every other key absent. */
+function withTags<R extends Keyed>(request: R, family: string, tags: Readonly<Record<string, string>> | undefined): R {
+  if (!tags) return request;
+  const context = { ...request.context };
+  for (const [key, value] of Object.entries(tags)) context[`${family}${key}`] = value;
+  return { ...request, context, knownKeys: [...request.knownKeys, `${family}*`] };
+}
+
 /** The request with aws:ResourceTag/* known, read only when a policy asks about it (one registry read). */
-async function withResourceTags<R extends { resource: string; context: Record<string, string | string[]>; knownKeys: string[] }>(
+async function withResourceTags<R extends Keyed & { resource: string }>(
   request: R,
   policies: readonly PolicyDocument[],
   caller: CallerContext,
   auth: EdgeAuthorization,
 ): Promise<R> {
   if (!auth.resourceTags || !policies.some((policy) => ASKS_RESOURCE_TAG.test(typeof policy === 'string' ? policy : JSON.stringify(policy)))) return request;
-  const tags = await auth.resourceTags(request.resource, caller);
-  if (!tags) return request;
-  const context = { ...request.context };
-  for (const [key, value] of Object.entries(tags)) context[`aws:ResourceTag/${key}`] = value;
-  return { ...request, context, knownKeys: [...request.knownKeys, 'aws:ResourceTag/*'] };
+  return withTags(request, 'aws:ResourceTag/', await auth.resourceTags(request.resource, caller));
 }
 
 /**
@@ -119,9 +125,10 @@ export async function authorizeCall(operation: string, input: Record<string, unk
   if (isTargetRefusal(target)) throw new AccessDeniedException(`User: ${principalArn} is not authorized to perform: bedrock-agentcore:${operation}`);
   const holder = policyHolderOf(principalArn);
   const request = { action: target.action, resource: target.resource, context: conditionContext(input, principalArn, holder), knownKeys: KNOWN_KEYS };
-  const decision = await decide(holder, caller, auth, async ({ identity, boundary }) => {
+  // An IAM user's tags are aws:PrincipalTag/*; a role's stay unknown (a session tag may override them).
+  const decision = await decide(holder, caller, auth, async ({ identity, boundary, principalTags }) => {
     const all = boundary === undefined ? identity : [...identity, boundary];
-    const tagged = await withResourceTags(request, all, caller, auth);
+    const tagged = await withResourceTags(withTags(request, 'aws:PrincipalTag/', principalTags), all, caller, auth);
     return capped(evaluate(identity, tagged), boundary === undefined ? undefined : evaluate([boundary], tagged));
   });
   if (decision.decision === 'allow') return { ...caller, principalArn };

@@ -48,9 +48,10 @@ const control = (credentials: Credentials) => new BedrockAgentCoreControlClient(
 const data = (credentials: Credentials) => new BedrockAgentCoreClient({ endpoint: stack.url, region: stack.region, credentials, maxAttempts: 1 });
 
 /** An IAM user with the given inline policy and an access key; its ARN and credentials. */
-async function userWith(policy?: string): Promise<{ arn: string; name: string; credentials: Credentials }> {
+async function userWith(policy?: string, tags?: Record<string, string>): Promise<{ arn: string; name: string; credentials: Credentials }> {
   const name = uniqueName('user');
-  const { User } = await iam.send(new CreateUserCommand({ UserName: name }));
+  const Tags = tags && Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+  const { User } = await iam.send(new CreateUserCommand({ UserName: name, Tags }));
   if (policy) await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'inline', PolicyDocument: policy }));
   const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
   return { arn: User!.Arn!, name, credentials: { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! } };
@@ -177,6 +178,16 @@ describe('IAM evaluation logic', () => {
       'GetResourceApiKey',
       providerArn(own.otherProvider),
     );
+  });
+
+  it('a principal tag condition: a user’s own tags count; a role’s never allow (a session tag could override them)', async () => {
+    const byTeam = document(allow('bedrock-agentcore:GetWorkloadIdentity', '*', { Condition: { StringEquals: { 'aws:PrincipalTag/team': 'blue' } } }));
+    const blue = await userWith(byTeam, { team: 'blue' });
+    expect((await control(blue.credentials).send(new GetWorkloadIdentityCommand({ name: own.other }))).name).toBe(own.other);
+    const red = await userWith(byTeam, { team: 'red' });
+    await expectDenied(control(red.credentials).send(new GetWorkloadIdentityCommand({ name: own.other })), red.arn, 'GetWorkloadIdentity', workloadArn(own.other));
+    const role = await sessionOf(byTeam);
+    await expectDenied(control(role.credentials).send(new GetWorkloadIdentityCommand({ name: own.other })), role.arn, 'GetWorkloadIdentity', workloadArn(own.other));
   });
 
   // IAM itself refuses operators it does not know; these are IAM's, but not the evaluator's.

@@ -142,6 +142,14 @@ describe('the decision at the edge', () => {
     expect(await refusal(authorizeCall('GetResourceApiKey', input, event(), caller, onlyBoundary))).toBeInstanceOf(AccessDeniedException);
   });
 
+  it('an IAM user’s tags are aws:PrincipalTag/*; without them the key is unknown and never allows', async () => {
+    const byTeam = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalTag/team': 'blue' } } }] });
+    const withTags = (principalTags?: Record<string, string>) => edge({}, { policiesOf: async () => ({ identity: [byTeam], ...(principalTags ? { principalTags } : {}) }) });
+    await authorizeCall('GetResourceApiKey', input, event(), caller, withTags({ team: 'blue' }));
+    expect(await refusal(authorizeCall('GetResourceApiKey', input, event(), caller, withTags({ team: 'red' })))).toBeInstanceOf(AccessDeniedException);
+    expect(await refusal(authorizeCall('GetResourceApiKey', input, event(), caller, withTags()))).toBeInstanceOf(AccessDeniedException);
+  });
+
   it('route-only changes nothing', async () => {
     expect(await authorizeCall('GetResourceApiKey', input, event(), caller, edge({}, { mode: 'route-only' }))).toBe(caller);
   });
