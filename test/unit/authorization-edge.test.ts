@@ -4,6 +4,8 @@ import { accessKeyIdOf, authorizerPrincipal, policyHolderOf } from '../../lib/au
 import { authorizeCall, type EdgeAuthorization } from '../../lib/http/authorization.js';
 import type { CallerContext } from '../../lib/http/caller-context.js';
 import { AccessDeniedException, DependencyFailure, ThrottlingException } from '../../lib/errors.js';
+import { keyFromSecret, type ServiceKeys } from '../../lib/keys/service-keys.js';
+import { WorkloadAccessTokens } from '../../lib/workload-access-tokens/workload-access-token.js';
 
 /**
  * The edge's decision for one call: who the principal is (deployed: API Gateway's IAM authorizer;
@@ -63,6 +65,27 @@ describe('who is calling', () => {
     expect(policyHolderOf(`arn:aws:sts::${ACCOUNT}:assumed-role/GatewayRole/session-1`)).toEqual({ kind: 'role', name: 'GatewayRole', account: ACCOUNT });
     expect(policyHolderOf(`arn:aws:iam::${ACCOUNT}:root`)).toEqual({ kind: 'root', account: ACCOUNT });
     expect(policyHolderOf(`arn:aws:sts::${ACCOUNT}:federated-user/bob`).kind).toBe('none');
+  });
+});
+
+describe('the principal a WAT carries', () => {
+  const root = keyFromSecret('a service key secret of at least thirty-two characters');
+  const keys: ServiceKeys = { current: async () => root, find: async (kid) => (kid === root.kid ? root : undefined) };
+  const tokens = new WorkloadAccessTokens(keys, { lifetimeSeconds: 900 });
+
+  it('is signed into the token with the workload, and a token minted without one has none', async () => {
+    const wat = await tokens.mint('urn:test', { workloadName: 'agent-a', workloadCreatedTime: 1, principalArn: USER });
+    expect(await tokens.verify('urn:test', wat)).toEqual({ workloadName: 'agent-a', workloadCreatedTime: 1, principalArn: USER });
+    const anonymous = await tokens.mint('urn:test', { workloadName: 'agent-a', workloadCreatedTime: 1 });
+    expect((await tokens.verify('urn:test', anonymous)).principalArn).toBeUndefined();
+  });
+
+  it('cannot be changed without the service key', async () => {
+    const wat = await tokens.mint('urn:test', { workloadName: 'agent-a', workloadCreatedTime: 1, principalArn: USER });
+    const [header, claims, signature] = wat.split('.') as [string, string, string];
+    const forged = { ...JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')), pcp: `arn:aws:iam::${ACCOUNT}:root` };
+    const token = `${header}.${Buffer.from(JSON.stringify(forged)).toString('base64url')}.${signature}`;
+    await expect(tokens.verify('urn:test', token)).rejects.toThrow(/not signed by this service/);
   });
 });
 
