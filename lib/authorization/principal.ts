@@ -43,6 +43,8 @@ const MOTO_UNKNOWN_KEY = /^arn:[^:]+:sts::\d{12}:user\/moto$/;
  * the caller or nothing is allowed.
  */
 export function emulatorKeyResolver(endpoint: string, region: string, root: () => string): (accessKeyId: string) => Promise<string> {
+  // Marked as an AWS dependency being unavailable (503, retryable), as an SDK error would be.
+  const unavailable = (why: string) => Object.assign(new Error(`the emulator's STS ${why}`), { $metadata: { httpStatusCode: 503 } });
   return async (accessKeyId) => {
     const response = await fetch(endpoint, {
       method: 'POST',
@@ -52,10 +54,12 @@ export function emulatorKeyResolver(endpoint: string, region: string, root: () =
       },
       body: 'Action=GetCallerIdentity&Version=2011-06-15',
       signal: AbortSignal.timeout(5_000),
+    }).catch((error: Error) => {
+      throw unavailable(`did not answer (${error.name})`);
     });
     const text = await response.text();
     const arn = /<Arn>([^<]{1,2048})<\/Arn>/.exec(text)?.[1];
-    if (!response.ok || !arn) throw Object.assign(new Error(`the emulator's STS answered ${response.status}`), { $metadata: { httpStatusCode: 503 } });
+    if (!response.ok || !arn) throw unavailable(`answered ${response.status}`);
     return MOTO_UNKNOWN_KEY.test(arn) ? root() : arn;
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { accessKeyIdOf, authorizerPrincipal, policyHolderOf } from '../../lib/authorization/principal.js';
+import { accessKeyIdOf, authorizerPrincipal, emulatorKeyResolver, policyHolderOf } from '../../lib/authorization/principal.js';
+import { toAgentCoreError } from '../../lib/aws/errors.js';
 import { authorizeCall, type EdgeAuthorization } from '../../lib/http/authorization.js';
 import type { CallerContext } from '../../lib/http/caller-context.js';
 import { AccessDeniedException, DependencyFailure, ThrottlingException } from '../../lib/errors.js';
@@ -58,6 +59,14 @@ describe('who is calling', () => {
   it('takes the authorizer’s userArn deployed, and never a header', () => {
     expect(authorizerPrincipal(event({ userArn: USER }))).toBe(USER);
     expect(authorizerPrincipal(event({ headers: { 'sls-offline-authorizer-override': JSON.stringify({ iam: { userArn: USER } }) } }))).toBeUndefined();
+  });
+
+  // An endpoint fetch cannot use fails like one that does not answer, without opening a socket.
+  it('offline, an emulator that does not answer is a retryable 503, never a principal', async () => {
+    const resolve = emulatorKeyResolver('not an endpoint', 'us-east-1', () => 'root');
+    const error = toAgentCoreError(await refusal(resolve('AKIAEXAMPLE')));
+    expect(error).toBeInstanceOf(DependencyFailure);
+    expect((error as DependencyFailure).status).toBe(503);
   });
 
   it('names the user (path dropped) or the role behind a session; other principals have no readable policies', () => {
