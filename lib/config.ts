@@ -107,4 +107,19 @@ export const config = {
   get secretCacheMaxAgeSeconds(): number {
     return seconds('SECRET_CACHE_MAX_AGE_SECONDS', 60);
   },
+  /**
+   * `iam-policies` (default): every call is judged against the caller's IAM identity policies;
+   * `route-only`: API Gateway's per-route check and the workload access token only (see README).
+   */
+  get authorization(): 'iam-policies' | 'route-only' {
+    return process.env.AUTHORIZATION === 'route-only' ? 'route-only' : 'iam-policies';
+  },
+  /** How long a container reuses a principal's IAM policies: the bound on a policy change's delay. */
+  get authorizationPolicyCacheSeconds(): number {
+    return seconds('AUTHORIZATION_POLICY_CACHE_SECONDS', 60);
+  },
+  /** Offline only: the emulator whose STS names the owner of an access key. */
+  get emulatorEndpoint(): string | undefined {
+    return process.env.AWS_ENDPOINT_URL_STS || process.env.AWS_ENDPOINT_URL || undefined;
+  },
 };

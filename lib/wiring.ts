@@ -1,4 +1,8 @@
-import { dynamoDocumentClient, kmsClient, secretsManagerClient } from './aws/clients.js';
+import { dynamoDocumentClient, iamClient, kmsClient, secretsManagerClient } from './aws/clients.js';
+import { IamIdentityPolicies } from './authorization/identity-policies.js';
+import { emulatorKeyResolver, rootArn } from './authorization/principal.js';
+import type { EdgeAuthorization } from './http/authorization.js';
+import { isArnRefusal, parseResourceArn } from './arns.js';
 import { config } from './config.js';
 import { apiKeyProviderOperations } from './credential-providers/api-key-providers.js';
 import { oauth2ProviderOperations } from './credential-providers/oauth2-providers.js';
@@ -35,7 +39,7 @@ import { TokenVault } from './token-vault/vault.js';
 import { tokenVaultSettings } from './token-vault/vault-settings.js';
 import { workloadAccessTokenOperations } from './workload-access-tokens/operations.js';
 import { parseIssuers, UserTokenVerifier } from './workload-access-tokens/user-tokens.js';
-import { WorkloadAccessTokens } from './workload-access-tokens/workload-access-token.js';
+import { WorkloadAccessTokens, watIssuer } from './workload-access-tokens/workload-access-token.js';
 import { once, providerStore, secretStore } from './wiring-shared.js';
 import { DynamoDbWorkloadIdentityStore } from './workload-identities/dynamodb-store.js';
 import { workloadIdentityOperations } from './workload-identities/workload-identities.js';
@@ -85,9 +89,48 @@ const vault = /* @__PURE__ */ once(
   () => new TokenVault(vaultStore(), new EnvelopeCipher(keyService()), async () => (await vaultStore().settings())?.kmsKeyArn ?? config.serviceKmsKeyId),
 );
 
+const identityPolicies = /* @__PURE__ */ once(() => new IamIdentityPolicies(iamClient(), { maxAgeMs: config.authorizationPolicyCacheSeconds * 1000 }));
+/** Offline only: the emulator names the owner of an access key; one it did not issue is the account's root. */
+const accessKeyOwner = /* @__PURE__ */ once(() => {
+  const resolve = emulatorKeyResolver(config.emulatorEndpoint ?? 'http://127.0.0.1:5000', config.region, () => rootArn('aws', config.accountId ?? '000000000000'));
+  const known = new Map<string, { at: number; arn: Promise<string> }>();
+  return (accessKeyId: string): Promise<string> => {
+    const hit = known.get(accessKeyId);
+    if (hit && Date.now() - hit.at < 60_000) return hit.arn;
+    const arn = resolve(accessKeyId);
+    if (known.size > 1000) known.clear();
+    known.set(accessKeyId, { at: Date.now(), arn });
+    arn.catch(() => known.delete(accessKeyId));
+    return arn;
+  };
+});
+const edgeAuthorization = /* @__PURE__ */ once(
+  (): EdgeAuthorization => ({
+    mode: config.authorization,
+    offline: config.offline,
+    resolveAccessKey: (accessKeyId) => accessKeyOwner()(accessKeyId),
+    policiesOf: (holder) => identityPolicies().policiesOf(holder),
+    vendingPrincipal: (token, caller) => tokens().verify(watIssuer(caller), token),
+    resourceTags: (arn, caller) => resourceTagsOf(arn, caller),
+  }),
+);
+
+/** What aws:ResourceTag/* is for a resource: its record's tags; consent portals' are not read here (unknown). */
+const tagReaders = /* @__PURE__ */ once(() => taggableKinds({ identities: identityStore(), providers: providerStore(), secrets: providerSecrets() }));
+async function resourceTagsOf(arn: string, caller: CallerSettingsWhere): Promise<Record<string, string> | undefined> {
+  const ref = parseResourceArn(arn, caller);
+  // A directory or a vault (Create and List calls): a resource without tags.
+  if (isArnRefusal(ref)) return {};
+  const kind = tagReaders()[ref.kind];
+  return kind ? ((await kind.read(ref.name))?.tags ?? {}) : undefined;
+}
+
+type CallerSettingsWhere = { partition: string; region: string; accountId: string };
+
 /** Read per request: cheap getters, and tests switch the environment between calls. */
 export function callerSettings(): CallerSettings {
-  return { region: config.region, accountId: config.accountId, publicBaseUrl: config.publicBaseUrl, offline: config.offline };
+  const settings = { region: config.region, accountId: config.accountId, publicBaseUrl: config.publicBaseUrl, offline: config.offline };
+  return config.authorization === 'route-only' ? settings : { ...settings, authorization: edgeAuthorization() };
 }
 
 export const workloadIdentityService = /* @__PURE__ */ once(() =>

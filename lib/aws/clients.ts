@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { awsDeadlineSignal, DEADLINES } from './deadline.js';
 import { defaultProvider as environmentCredentials } from './environment-credentials.js';
 
@@ -15,6 +16,7 @@ import { defaultProvider as environmentCredentials } from './environment-credent
 let dynamo: DynamoDBDocumentClient | undefined;
 let secrets: SecretsManagerClient | undefined;
 let kms: KMSClient | undefined;
+let iam: IAMClient | undefined;
 
 /** The timeouts and retries every client of the service shares (see DEADLINES for the bound). */
 function boundedClientConfig() {
@@ -72,4 +74,10 @@ export function secretsManagerClient(): SecretsManagerClient {
 export function kmsClient(): KMSClient {
   kms ??= withDeadline(new KMSClient(clientConfig()));
   return kms;
+}
+
+/** Reads the IAM policies of callers (lib/authorization/identity-policies.ts). */
+export function iamClient(): IAMClient {
+  iam ??= withDeadline(new IAMClient(clientConfig()));
+  return iam;
 }

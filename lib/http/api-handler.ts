@@ -9,6 +9,7 @@ import { withAuditSlot, type AuditSlot } from '../audit.js';
 import { logger } from '../logger.js';
 import type { Input, Output } from '../contract/types.js';
 import { callerContext, type CallerContext, type CallerSettings } from './caller-context.js';
+import { authorizeCall } from './authorization.js';
 
 /** An operation as the edge calls it: its validated input in, the SDK's response shape (or nothing) out. */
 export type OperationImpl<Op extends OperationName> = (input: Input<Op>, caller: CallerContext) => Promise<Output<Op> | void>;
@@ -40,7 +41,11 @@ export function apiHandler(table: OperationTable, settings: () => CallerSettings
       logger.appendKeys({ operation });
       const spec = operations[operation]!;
       const input = validateShape<Input<OperationName>>(spec.input, requestInput(event, spec.input));
-      const output = await impl(input, callerContext(event, context, requestId, settings()));
+      const current = settings();
+      let caller = callerContext(event, context, requestId, current);
+      // Before anything runs: a denied call writes nothing.
+      if (current.authorization) caller = await authorizeCall(operation, input as Record<string, unknown>, event, caller, current.authorization);
+      const output = await impl(input, caller);
       const line = audited(spec.status);
       if (line) logger.info('audit', line);
       else logger.info('request completed', { status: spec.status, latencyMs: Date.now() - started });

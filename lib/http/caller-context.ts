@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { EdgeAuthorization } from './authorization.js';
 
 /** Where a call runs and for whom: enough to build ARNs and audit records. */
 export interface CallerContext {
@@ -24,6 +25,8 @@ export interface CallerSettings {
   publicBaseUrl?: string;
   /** Serverless-offline: the API answers plain http. */
   offline: boolean;
+  /** How the edge authorizes each call (lib/http/authorization.ts); absent: route-only. */
+  authorization?: EdgeAuthorization;
 }
 
 /**

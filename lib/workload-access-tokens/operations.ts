@@ -17,7 +17,7 @@ export function workloadAccessTokenOperations({ identities, tokens, userTokens }
   async function mint(operation: string, workloadName: string, user: UserRef | undefined, caller: CallerContext, fromJwt?: { userToken: string; notAfter?: number }) {
     const workload = await identities.get(workloadName);
     if (!workload) throw new ResourceNotFoundException(`Workload identity ${workloadName} does not exist`);
-    const workloadAccessToken = await tokens.mint(watIssuer(caller), { workloadName, workloadCreatedTime: workload.createdTime, user, ...fromJwt });
+    const workloadAccessToken = await tokens.mint(watIssuer(caller), { workloadName, workloadCreatedTime: workload.createdTime, user, ...fromJwt, principalArn: caller.principalArn });
     audit({ operation, requestId: caller.requestId, workload: workloadName, user, outcome: 'success' });
     return { workloadAccessToken };
   }

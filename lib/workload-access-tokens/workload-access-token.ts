@@ -21,6 +21,12 @@ export interface WorkloadPrincipal {
   userToken?: string;
   /** Epoch seconds after which the token must not be valid (a WAT never outlives its user's JWT). */
   notAfter?: number;
+  /**
+   * The IAM principal that minted the token: a vend carries no signature of its own, so it is
+   * authorized against this principal's policies. Tokens minted before this claim existed have
+   * none, and vend only with `authorization: route-only`.
+   */
+  principalArn?: string;
 }
 
 /** The stable key of a user across the vault and sessions. */
@@ -34,6 +40,7 @@ interface Claims {
   wct: number;
   usr?: UserRef;
   utk?: string;
+  pcp?: string;
   iat: number;
   exp: number;
   jti: string;
@@ -67,6 +74,7 @@ export class WorkloadAccessTokens {
       wct: principal.workloadCreatedTime,
       ...(principal.user ? { usr: principal.user } : {}),
       ...(principal.userToken ? { utk: seal(deriveKey(root, 'wat-user-token').key, principal.userToken) } : {}),
+      ...(principal.principalArn ? { pcp: principal.principalArn } : {}),
       iat,
       exp: Math.min(iat + this.settings.lifetimeSeconds, principal.notAfter ?? Number.POSITIVE_INFINITY),
       jti: randomUUID(),
@@ -93,8 +101,10 @@ export class WorkloadAccessTokens {
     if (typeof claims.exp !== 'number' || claims.exp <= this.now()) throw refused('expired');
     if (typeof claims.sub !== 'string' || typeof claims.wct !== 'number') throw refused('malformed');
     if ((claims.usr !== undefined && !isUserRef(claims.usr)) || (claims.utk !== undefined && typeof claims.utk !== 'string')) throw refused('malformed');
+    if (claims.pcp !== undefined && typeof claims.pcp !== 'string') throw refused('malformed');
     const userToken = claims.utk ? unseal(deriveKey(root, 'wat-user-token').key, claims.utk) : undefined;
-    return { workloadName: claims.sub, workloadCreatedTime: claims.wct, ...(claims.usr ? { user: claims.usr } : {}), ...(userToken ? { userToken } : {}) };
+    const principalArn = claims.pcp ? { principalArn: claims.pcp } : {};
+    return { workloadName: claims.sub, workloadCreatedTime: claims.wct, ...(claims.usr ? { user: claims.usr } : {}), ...(userToken ? { userToken } : {}), ...principalArn };
   }
 }
 

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Emulator } from '../../infra/local/emulator.js';
 import { createResources, resolveServiceConfig } from '../../infra/local/resources.js';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 
 export const ROOT = resolve(__dirname, '..', '..');
 
@@ -13,6 +14,7 @@ export async function useBenchEnvironment(emulator: Emulator, stage: string, ove
   const config = await resolveServiceConfig(ROOT, stage);
   const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
   await createResources(config.resources.Resources, { endpoint: emulator.endpoint, region: 'us-east-1', credentials });
+  await useSampleEventPrincipal(new IAMClient({ endpoint: emulator.endpoint, region: 'us-east-1', credentials }));
   Object.assign(process.env, config.provider.environment, {
     AWS_ENDPOINT_URL: emulator.endpoint,
     AWS_REGION: 'us-east-1',
@@ -23,6 +25,21 @@ export async function useBenchEnvironment(emulator: Emulator, stage: string, ove
     ...overrides,
   });
   return config;
+}
+
+/**
+ * The sample events' caller (events/http/*.json: the assumed role PlatformAdmin) as a role of the
+ * bench's IAM, allowed every bedrock-agentcore action: handlers run in process authorize as
+ * deployed (AUTHORIZATION=iam-policies), so the figures include authorization's cost.
+ */
+async function useSampleEventPrincipal(iam: IAMClient) {
+  const document = (Statement: object) => JSON.stringify({ Version: '2012-10-17', Statement: [Statement] });
+  const trust = document({ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' });
+  // A second bench on the same emulator finds it there.
+  await iam.send(new CreateRoleCommand({ RoleName: 'PlatformAdmin', AssumeRolePolicyDocument: trust })).catch((error: Error) => {
+    if (error.name !== 'EntityAlreadyExists' && error.name !== 'EntityAlreadyExistsException') throw error;
+  });
+  await iam.send(new PutRolePolicyCommand({ RoleName: 'PlatformAdmin', PolicyName: 'agentcore', PolicyDocument: document({ Effect: 'Allow', Action: 'bedrock-agentcore:*', Resource: '*' }) }));
 }
 
 /** A CustomOauth2 provider whose authorization server is a bench's own loopback token endpoint at `base`. */

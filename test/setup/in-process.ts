@@ -10,7 +10,9 @@ export const lambdaContext = (functionName?: string) => contextIn(stack, functio
  * emulator: for sample events, fault injection and measurements. Call before importing a handler.
  */
 export function useFunctionEnvironment(overrides: Record<string, string> = {}) {
-  Object.assign(process.env, stack.functionEnvironment, overrides);
+  // The sample events name a principal the emulator does not have: in-process tests exercise the
+  // handlers, and authorization is tested through the offline stack (test/api/authorization.test.ts).
+  Object.assign(process.env, stack.functionEnvironment, { AUTHORIZATION: 'route-only' }, overrides);
 }
 
 /**
