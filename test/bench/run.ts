@@ -295,6 +295,8 @@ const SDK_CLIENTS: Record<string, { imports: string; client: string }> = {
   '@aws-sdk/lib-dynamodb': { imports: "import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';", client: 'DynamoDBDocumentClient.from(new DynamoDBClient({})).send(new GetCommand({ TableName: "t", Key: {} }))' },
   '@aws-sdk/client-secrets-manager': { imports: "import { SecretsManagerClient, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';", client: 'new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: "s" }))' },
   '@aws-sdk/client-kms': { imports: "import { KMSClient, DecryptCommand } from '@aws-sdk/client-kms';", client: 'new KMSClient({}).send(new DecryptCommand({ CiphertextBlob: new Uint8Array() }))' },
+  '@aws-sdk/client-iam': { imports: "import { IAMClient, GetRoleCommand } from '@aws-sdk/client-iam';", client: 'new IAMClient({}).send(new GetRoleCommand({ RoleName: "r" }))' },
+  '@aws-sdk/client-sts': { imports: "import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';", client: 'new STSClient({}).send(new GetCallerIdentityCommand({}))' },
 };
 
 /**
@@ -480,6 +482,7 @@ const SECTIONS: { file: string; exported: string; title: string }[] = [
   { file: 'm2m-cache.ts', exported: 'benchM2mCache', title: 'M2M token cache: heap after 10,000 vends with distinct scope sets' },
   { file: 'managed-writes.ts', exported: 'benchManagedWrites', title: 'Managed secret writes: calls per operation and 50 concurrent updates' },
   { file: 'faults.ts', exported: 'benchFaults', title: 'AWS faults: what a client gets, and after how long' },
+  { file: 'authorization.ts', exported: 'benchAuthorization', title: 'Authorization (iam-policies): IAM calls per vend, cold and warm, and the p50 it adds' },
   { file: 'private-key-jwt.ts', exported: 'benchPrivateKeyJwt', title: 'Private key JWT client assertions: size, build time, KMS Sign on the emulator' },
 ];
 
