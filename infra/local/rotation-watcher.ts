@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient, paginateListSecrets } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, SecretsManagerClient, paginateListSecrets } from '@aws-sdk/client-secrets-manager';
 
 /**
  * The emulator emits no EventBridge events. Offline, this stands in for the rule: it watches the
@@ -60,6 +60,16 @@ export function watchProviderSecrets(options: WatcherOptions): { stop(): void; p
         const changedSinceCreated = stages.some(([, labels]) => labels.includes('AWSPREVIOUS'));
         if (secret.ARN && version) current.set(secret.ARN, { version, changedSinceCreated });
       }
+    }
+    // A listing paged while other secrets come and go can skip one: a named secret it lacks is
+    // looked at directly before it counts as gone (a gone one would be delivered as deleted, and
+    // its reappearance as a change).
+    for (const arn of named) {
+      if (current.has(arn)) continue;
+      const secret = await secrets.send(new DescribeSecretCommand({ SecretId: arn })).catch(() => undefined);
+      const stages = Object.entries(secret?.VersionIdsToStages ?? {});
+      const version = stages.find(([, labels]) => labels.includes('AWSCURRENT'))?.[0];
+      if (secret && !secret.DeletedDate && version) current.set(arn, { version, changedSinceCreated: stages.some(([, labels]) => labels.includes('AWSPREVIOUS')) });
     }
     for (const arn of new Set([...seen.keys(), ...current.keys(), ...named])) {
       const now = current.get(arn);
