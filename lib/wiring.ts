@@ -1,5 +1,6 @@
 import { dynamoDocumentClient, iamClient, kmsClient, secretsManagerClient } from './aws/clients.js';
 import { IamIdentityPolicies } from './authorization/identity-policies.js';
+import { DynamoDbSharedPolicies } from './authorization/shared-policies.js';
 import { emulatorKeyResolver, rootArn } from './authorization/principal.js';
 import type { EdgeAuthorization } from './http/authorization.js';
 import { isArnRefusal, parseResourceArn } from './arns.js';
@@ -89,7 +90,12 @@ const vault = /* @__PURE__ */ once(
   () => new TokenVault(vaultStore(), new EnvelopeCipher(keyService()), async () => (await vaultStore().settings())?.kmsKeyArn ?? config.serviceKmsKeyId),
 );
 
-const identityPolicies = /* @__PURE__ */ once(() => new IamIdentityPolicies(iamClient(), { maxAgeMs: config.authorizationPolicyCacheSeconds * 1000 }));
+/** Per container, then shared in the credential providers table (partition `iam-principal`), then IAM. */
+const identityPolicies = /* @__PURE__ */ once(() => {
+  const maxAgeMs = config.authorizationPolicyCacheSeconds * 1000;
+  const shared = new DynamoDbSharedPolicies(dynamoDocumentClient(), config.credentialProvidersTable, config.authorizationPolicyCacheSeconds + 86_400);
+  return new IamIdentityPolicies(iamClient(), { maxAgeMs, shared });
+});
 /** Offline only: the emulator names the owner of an access key; one it did not issue is the account's root. */
 const accessKeyOwner = /* @__PURE__ */ once(() => {
   const resolve = emulatorKeyResolver(config.emulatorEndpoint ?? 'http://127.0.0.1:5000', config.region, () => rootArn('aws', config.accountId ?? '000000000000'));

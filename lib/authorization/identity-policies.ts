@@ -18,6 +18,7 @@ import {
 import type { PolicyDocument } from './evaluate.js';
 import { isMalformed, parsePolicy } from './policy-document.js';
 import type { PolicyHolder } from './principal.js';
+import type { PrincipalDocuments, SharedPolicies } from './shared-policies.js';
 
 /** What IAM says a principal may do: its identity policies, capped by its permissions boundary if it has one. */
 export interface PrincipalPolicies {
@@ -35,7 +36,11 @@ export interface PrincipalPolicies {
  * of each of its groups) or of a role (behind an assumed-role session), read from IAM and kept
  * per container for `maxAgeMs`: IAM's read APIs have low rate limits, so a warm container reads
  * them at most once per principal per window, and a policy change reaches every container within
- * that bound. Failed reads are not kept: the next request reads again.
+ * that bound. Failed reads are not kept: the next request reads again. With `shared`, a container
+ * whose own cache misses asks the shared tier first (DynamoDB, one GetItem) and reads IAM only when
+ * the shared entry is older than `maxAgeMs`, then shares what it read; an entry keeps the time it
+ * was read from IAM in every tier, so the bound holds end to end. A failing shared tier is skipped:
+ * IAM decides.
  */
 export class IamIdentityPolicies {
   private readonly cache = new Map<string, { at: number; policies: Promise<PrincipalPolicies> }>();
@@ -44,7 +49,7 @@ export class IamIdentityPolicies {
 
   constructor(
     private readonly iam: Pick<IAMClient, 'send'>,
-    private readonly settings: { maxAgeMs: number; now?: () => number; maxEntries?: number },
+    private readonly settings: { maxAgeMs: number; now?: () => number; maxEntries?: number; shared?: SharedPolicies },
   ) {}
 
   /** The documents of a user or role, parsed once per read. Throws the IAM error on failure. */
@@ -53,13 +58,28 @@ export class IamIdentityPolicies {
     const now = (this.settings.now ?? Date.now)();
     const cached = this.cache.get(key);
     if (cached && now - cached.at < this.settings.maxAgeMs) return cached.policies;
-    const policies = Promise.all([holder.kind === 'user' ? this.userPolicies(holder.name) : this.rolePolicies(holder.name), this.principal(holder)]).then(
-      ([documents, { boundary, tags }]) => ({ identity: documents.map(parsed), ...(boundary ? { boundary: parsed(boundary) } : {}), ...(tags ? { principalTags: tags } : {}) }),
-    );
+    const entry = { at: now, policies: Promise.resolve<PrincipalPolicies>({ identity: [] }) };
+    entry.policies = this.read(holder, now).then(({ readAt, policies: { documents, boundary, tags } }) => {
+      entry.at = readAt;
+      return { identity: documents.map(parsed), ...(boundary ? { boundary: parsed(boundary) } : {}), ...(tags ? { principalTags: tags } : {}) };
+    });
+    const policies = entry.policies;
     if (this.cache.size >= (this.settings.maxEntries ?? 1000)) this.cache.clear();
-    this.cache.set(key, { at: now, policies });
+    this.cache.set(key, entry);
     policies.catch(() => this.cache.delete(key));
     return policies;
+  }
+
+  /** From the shared tier when its entry is within the bound, else from IAM (then shared). */
+  private async read(holder: Extract<PolicyHolder, { kind: 'user' | 'role' }>, now: number): Promise<{ readAt: number; policies: PrincipalDocuments }> {
+    const { shared, maxAgeMs } = this.settings;
+    const arn = `arn:aws:iam::${holder.account}:${holder.kind}/${holder.name}`;
+    const entry = shared ? await shared.get(arn).catch(() => undefined) : undefined;
+    if (entry && entry.readAt <= now && now - entry.readAt < maxAgeMs) return entry;
+    const [documents, { boundary, tags }] = await Promise.all([holder.kind === 'user' ? this.userPolicies(holder.name) : this.rolePolicies(holder.name), this.principal(holder)]);
+    const policies: PrincipalDocuments = { documents, ...(boundary ? { boundary } : {}), ...(tags ? { tags } : {}) };
+    await shared?.put(arn, now, policies).catch(() => undefined);
+    return { readAt: now, policies };
   }
 
   /** The permissions boundary a user or role has, if any, and a user's tags. */

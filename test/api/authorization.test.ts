@@ -23,8 +23,10 @@ import {
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { BedrockAgentCoreClient, GetResourceApiKeyCommand, GetWorkloadAccessTokenCommand } from '@aws-sdk/client-bedrock-agentcore';
 import { IamIdentityPolicies } from '../../lib/authorization/identity-policies.js';
+import { DynamoDbSharedPolicies } from '../../lib/authorization/shared-policies.js';
 import { evaluate } from '../../lib/authorization/evaluate.js';
-import { controlClient, dataClient, failure, secretValue, stack, uniqueName } from '../setup/clients.js';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { controlClient, dataClient, emulatorDocumentClient, failure, secretValue, stack, uniqueName } from '../setup/clients.js';
 
 /**
  * Authorization as AgentCore users write it (issue 11): the official clients sign as IAM users and
@@ -222,5 +224,52 @@ describe('freshness of the policies', () => {
     expect(await decide()).toBe('allow');
     now += 1;
     expect(await decide()).toBe('deny');
+  });
+
+  it('a second container takes the policies from the shared entry with no IAM call; an entry older than the bound is read again from IAM', async () => {
+    /** IAM calls counted on the wire, by a middleware on the real client. */
+    const counted = () => {
+      const client = new IAMClient(emulator);
+      const count = { calls: 0 };
+      client.middlewareStack.add((next) => (args) => ((count.calls += 1), next(args)), { step: 'initialize', name: 'countIamCalls' });
+      return { client, count };
+    };
+    const table = stack.functionEnvironment.CREDENTIAL_PROVIDERS_TABLE!;
+    const shared = new DynamoDbSharedPolicies(emulatorDocumentClient(), table, 120);
+    let now = Date.now();
+    const container = (iamClient: IAMClient) => new IamIdentityPolicies(iamClient, { maxAgeMs: 60_000, now: () => now, shared });
+    const user = await userWith(document(allow('bedrock-agentcore:GetWorkloadIdentity', '*')));
+    const request = { action: 'bedrock-agentcore:GetWorkloadIdentity', resource: workloadArn(own.other), context: {} };
+    const decide = async (policies: IamIdentityPolicies) => evaluate((await policies.policiesOf({ kind: 'user', name: user.name, account: stack.accountId })).identity, request).decision;
+
+    const first = counted();
+    expect(await decide(container(first.client))).toBe('allow');
+    expect(first.count.calls).toBeGreaterThan(0);
+    const stored = (await emulatorDocumentClient().send(new GetCommand({ TableName: table, Key: { kind: 'iam-principal', name: user.arn } }))).Item!;
+    expect(stored.readAt).toBe(now);
+
+    const second = counted();
+    expect(await decide(container(second.client))).toBe('allow');
+    expect(second.count.calls).toBe(0);
+
+    await iam.send(new PutUserPolicyCommand({ UserName: user.name, PolicyName: 'inline', PolicyDocument: document(deny('bedrock-agentcore:*', '*')) }));
+    now += 59_999;
+    const third = counted();
+    expect(await decide(container(third.client))).toBe('allow');
+    expect(third.count.calls).toBe(0);
+    now += 1;
+    const fourth = counted();
+    expect(await decide(container(fourth.client))).toBe('deny');
+    expect(fourth.count.calls).toBeGreaterThan(0);
+    expect((await emulatorDocumentClient().send(new GetCommand({ TableName: table, Key: { kind: 'iam-principal', name: user.arn } }))).Item!.readAt).toBe(now);
+  });
+
+  it('a failing shared tier is skipped: IAM decides', async () => {
+    const broken = new DynamoDbSharedPolicies(emulatorDocumentClient(), 'no-such-table', 120);
+    const policies = new IamIdentityPolicies(iam, { maxAgeMs: 60_000, shared: broken });
+    const user = await userWith(document(deny('bedrock-agentcore:*', '*')));
+    const request = { action: 'bedrock-agentcore:GetWorkloadIdentity', resource: workloadArn(own.other), context: {} };
+    expect(evaluate((await policies.policiesOf({ kind: 'user', name: user.name, account: stack.accountId })).identity, request).decision).toBe('deny');
+    expect(policies.calls).toBeGreaterThan(0);
   });
 });

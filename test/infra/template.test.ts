@@ -79,6 +79,16 @@ describe('the CloudFormation template of `osls package`', () => {
     }
     expect(tables['agentcore-identity-ci-oauth2-sessions']!.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
     expect(tables['agentcore-identity-ci-credential-providers']!.GlobalSecondaryIndexes[0].IndexName).toBe('bySecretArn');
+    // The shared authorization policy cache (partition iam-principal) expires; provider records never set expiresAt.
+    expect(tables['agentcore-identity-ci-credential-providers']!.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+  });
+
+  it('lets the data plane write only the iam-principal partition of the providers table (the shared policy cache)', () => {
+    const statements: any[] = resources.DataPlaneRole!.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+    const writes = statements.filter((s) => JSON.stringify(s.Resource).includes('CredentialProvidersTable') && [s.Action].flat().some((a: string) => a !== 'dynamodb:GetItem' && a !== 'dynamodb:BatchGetItem'));
+    expect(writes).toEqual([
+      { Sid: 'SharedPolicyCache', Effect: 'Allow', Action: ['dynamodb:PutItem'], Resource: { 'Fn::GetAtt': ['CredentialProvidersTable', 'Arn'] }, Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['iam-principal'] } } },
+    ]);
   });
 
   it('routes every control-plane operation to its path, behind the aws_iam authorizer', () => {
