@@ -114,6 +114,10 @@ export const config = {
   get authorization(): 'iam-policies' | 'route-only' {
     return process.env.AUTHORIZATION === 'route-only' ? 'route-only' : 'iam-policies';
   },
+  /** Vending routes need SigV4 too (API Gateway's aws_iam authorizer), and the signer's own policies must allow the vend. */
+  get authorizationStrict(): boolean {
+    return process.env.AUTHORIZATION_STRICT === 'true';
+  },
   /** How long a container reuses a principal's IAM policies: the bound on a policy change's delay. */
   get authorizationPolicyCacheSeconds(): number {
     return seconds('AUTHORIZATION_POLICY_CACHE_SECONDS', 60);

@@ -113,6 +113,7 @@ const accessKeyOwner = /* @__PURE__ */ once(() => {
 const edgeAuthorization = /* @__PURE__ */ once(
   (): EdgeAuthorization => ({
     mode: config.authorization,
+    strict: config.authorizationStrict,
     offline: config.offline,
     resolveAccessKey: (accessKeyId) => accessKeyOwner()(accessKeyId),
     policiesOf: (holder) => identityPolicies().policiesOf(holder),

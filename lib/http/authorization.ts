@@ -18,6 +18,12 @@ export type AuthorizationMode = 'iam-policies' | 'route-only';
 
 export interface EdgeAuthorization {
   mode: AuthorizationMode;
+  /**
+   * `strict`: the vending routes also need SigV4 (deployed, API Gateway's aws_iam authorizer on
+   * them; offline, a signed request), and the signer must be allowed by its own policies besides
+   * the principal that minted the WAT.
+   */
+  strict?: boolean;
   /** Offline: signatures are not checked and the caller is resolved from the access key id. */
   offline: boolean;
   /** Offline only: the principal owning an access key, as the emulator knows it. */
@@ -113,13 +119,33 @@ async function withResourceTags<R extends Keyed & { resource: string }>(
  * retryable error when the policies could not be read.
  */
 export async function authorizeCall(operation: string, input: Record<string, unknown>, event: APIGatewayProxyEventV2, caller: CallerContext, auth: EdgeAuthorization): Promise<CallerContext> {
+  const vend = VENDS.has(operation);
+  // Strict: a vend is signed, offline too (an unsigned request is not the account's root here).
+  const signed = vend && auth.strict ? await strictSigner(event, caller, auth) : undefined;
   if (auth.mode === 'route-only') return caller;
-  let principalArn: string | undefined;
-  let workloadName: string | undefined;
-  if (VENDS.has(operation)) {
-    ({ principalArn, workloadName } = await auth.vendingPrincipal(String(input.workloadIdentityToken ?? ''), caller));
-    if (!principalArn) throw new AccessDeniedException('The workload access token names no IAM principal (it was minted before IAM policies were enforced). Mint a new one.');
-  } else principalArn = await signer(event, caller, auth);
+  if (!vend) return judge(await signer(event, caller, auth), operation, input, caller, auth);
+  const { principalArn, workloadName } = await auth.vendingPrincipal(String(input.workloadIdentityToken ?? ''), caller);
+  if (!principalArn) throw new AccessDeniedException('The workload access token names no IAM principal (it was minted before IAM policies were enforced). Mint a new one.');
+  if (signed && signed !== principalArn) await judge(signed, operation, input, caller, auth, workloadName);
+  return judge(principalArn, operation, input, caller, auth, workloadName);
+}
+
+/** The signer of a vend under `strict`: there must be one. */
+async function strictSigner(event: APIGatewayProxyEventV2, caller: CallerContext, auth: EdgeAuthorization): Promise<string> {
+  const principalArn = auth.offline ? (accessKeyIdOf(event) ? await signer(event, caller, auth) : undefined) : authorizerPrincipal(event);
+  if (!principalArn) throw new AccessDeniedException('The request was not signed by an IAM principal (this service requires SigV4 on credential vending).');
+  return principalArn;
+}
+
+/** `bedrock-agentcore:<Operation>` on its resource, judged against one principal's identity policies. */
+async function judge(
+  principalArn: string | undefined,
+  operation: string,
+  input: Record<string, unknown>,
+  caller: CallerContext,
+  auth: EdgeAuthorization,
+  workloadName?: string,
+): Promise<CallerContext> {
   if (!principalArn) throw new AccessDeniedException('The request was not signed by an IAM principal.');
   const target = authorizationTarget(operation, input, { ...caller, workloadName });
   if (isTargetRefusal(target)) throw new AccessDeniedException(`User: ${principalArn} is not authorized to perform: bedrock-agentcore:${operation}`);

@@ -292,3 +292,21 @@ describe('the functions\' bundles', () => {
     }
   });
 });
+
+describe('the template with authorizationStrict=true', () => {
+  let strict: Record<string, Resource>;
+  beforeAll(async () => {
+    const dir = await packagedService('ci', { authorizationStrict: 'true' });
+    strict = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')).Resources;
+  }, 180_000);
+
+  it('puts the vending routes behind aws_iam too, and tells the functions', () => {
+    const routes = Object.values(strict).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route').map((r) => r.Properties);
+    for (const name of ['GetResourceApiKey', 'GetResourceOauth2Token']) {
+      const route = routes.find((r) => operationOfKey(r.RouteKey) === name);
+      expect(route?.AuthorizationType, name).toBe('AWS_IAM');
+    }
+    expect(strict.DataPlaneLambdaFunction!.Properties.Environment.Variables.AUTHORIZATION_STRICT).toBe('true');
+    expect(resources.DataPlaneLambdaFunction!.Properties.Environment.Variables.AUTHORIZATION_STRICT).toBe('false');
+  });
+});

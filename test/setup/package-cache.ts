@@ -15,16 +15,19 @@ import { promisify } from 'node:util';
 const ROOT = resolve(__dirname, '..', '..');
 const INPUTS = ['serverless.yml', 'package.json', 'package-lock.json', 'tsconfig.json', 'node_modules/osls/package.json', 'functions', 'lib', 'infra'];
 
-export async function packagedService(stage: string): Promise<string> {
+export async function packagedService(stage: string, params: Record<string, string> = {}): Promise<string> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
-  const cached = join(ROOT, 'node_modules', '.cache', 'agentcore-identity', `package-${stage}-${await inputsHash(env)}`);
+  const paramArgs = Object.entries(params).flatMap(([key, value]) => ['--param', `${key}=${value}`]);
+  const variant = Object.entries(params).map(([key, value]) => `${key}=${value}`).join(',');
+  const label = variant ? `${stage}~${createHash('sha256').update(variant).digest('hex').slice(0, 8)}` : stage;
+  const cached = join(ROOT, 'node_modules', '.cache', 'agentcore-identity', `package-${label}-${await inputsHash(env)}`);
   if (existsSync(join(cached, 'cloudformation-template-update-stack.json'))) return cached;
   // Written beside its final place and moved in whole (a rename), so a parallel run sees all of it or none.
   await mkdir(join(cached, '..'), { recursive: true });
   const partial = `${cached}.${process.pid}.${randomBytes(4).toString('hex')}`;
   const home = mkdtempSync(join(tmpdir(), 'agentcore-identity-home-'));
   try {
-    await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/osls/bin/serverless.js'), 'package', '--stage', stage, '--package', partial], {
+    await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/osls/bin/serverless.js'), 'package', '--stage', stage, ...paramArgs, '--package', partial], {
       cwd: ROOT,
       env: { ...env, HOME: home, ESBUILD_WORK_FOLDER: `.esbuild/package-${process.pid}`, SLS_TELEMETRY_DISABLED: '1' },
     });
@@ -34,7 +37,7 @@ export async function packagedService(stage: string): Promise<string> {
     });
     // Packages of earlier sources are of no more use (about 1 MB each): only the newest is kept.
     const folder = join(cached, '..');
-    const stale = (await readdir(folder)).filter((name) => /^package-[^.]+$/.test(name) && name.startsWith(`package-${stage}-`) && join(folder, name) !== cached);
+    const stale = (await readdir(folder)).filter((name) => /^package-[^.]+$/.test(name) && name.startsWith(`package-${label}-`) && join(folder, name) !== cached);
     await Promise.all(stale.map((name) => rm(join(folder, name), { recursive: true, force: true })));
     return cached;
   } finally {

@@ -186,3 +186,41 @@ describe('the decision at the edge', () => {
     expect(await authorizeCall('GetResourceApiKey', input, event(), caller, edge({}, { mode: 'route-only' }))).toBe(caller);
   });
 });
+
+describe('strict: SigV4 on the vending routes too', () => {
+  const input = { resourceCredentialProviderName: 'github', workloadIdentityToken: 'wat' };
+  const SIGNER = `arn:aws:sts::${ACCOUNT}:assumed-role/GatewayRole/session-1`;
+  const SIGV4 = { authorization: 'AWS4-HMAC-SHA256 Credential=AKIASIGNER/20260101/us-east-1/execute-api/aws4_request, SignedHeaders=host, Signature=ab' };
+
+  it('deployed, a vend without the authorizer’s principal is denied, even when the minter is allowed; the signer must be allowed too', async () => {
+    const policies = { 'user/alice': [allowVend(PROVIDER('github'))], 'role/GatewayRole': [allowVend(PROVIDER('github'))] };
+    const auth = edge(policies, { strict: true });
+    const unsigned = await refusal(authorizeCall('GetResourceApiKey', input, event(), caller, auth));
+    expect(unsigned).toBeInstanceOf(AccessDeniedException);
+    expect(unsigned.message).toMatch(/not signed by an IAM principal/);
+    expect((await authorizeCall('GetResourceApiKey', input, event({ userArn: SIGNER }), caller, auth)).principalArn).toBe(USER);
+    // The minter is allowed, the signer is not.
+    const signerDenied = await refusal(authorizeCall('GetResourceApiKey', input, event({ userArn: SIGNER }), caller, edge({ 'user/alice': [allowVend(PROVIDER('github'))] }, { strict: true })));
+    expect(signerDenied.message).toBe(`User: ${SIGNER} is not authorized to perform: bedrock-agentcore:GetResourceApiKey on resource: ${PROVIDER('github')}`);
+    // The signer is allowed, the minter is not.
+    const minterDenied = await refusal(authorizeCall('GetResourceApiKey', input, event({ userArn: SIGNER }), caller, edge({ 'role/GatewayRole': [allowVend(PROVIDER('github'))] }, { strict: true })));
+    expect(minterDenied.message).toBe(`User: ${USER} is not authorized to perform: bedrock-agentcore:GetResourceApiKey on resource: ${PROVIDER('github')}`);
+  });
+
+  it('offline, an unsigned vend is denied (not the account root); a signed one is judged as its key’s owner', async () => {
+    const auth = edge({ 'user/alice': [allowVend(PROVIDER('github'))] }, { strict: true, offline: true, resolveAccessKey: async () => USER });
+    expect(await refusal(authorizeCall('GetResourceApiKey', input, event(), caller, auth))).toBeInstanceOf(AccessDeniedException);
+    expect((await authorizeCall('GetResourceApiKey', input, event({ headers: SIGV4 }), caller, auth)).principalArn).toBe(USER);
+  });
+
+  it('with route-only the signature is still required on vends, and nothing else is judged', async () => {
+    const auth = edge({}, { strict: true, mode: 'route-only' });
+    expect(await refusal(authorizeCall('GetResourceApiKey', input, event(), caller, auth))).toBeInstanceOf(AccessDeniedException);
+    expect((await authorizeCall('GetResourceApiKey', input, event({ userArn: SIGNER }), caller, auth)).principalArn).toBeUndefined();
+  });
+
+  it('without strict, a vend needs no signature (the official wrappers sign as bedrock-agentcore)', async () => {
+    const auth = edge({ 'user/alice': [allowVend(PROVIDER('github'))] });
+    expect((await authorizeCall('GetResourceApiKey', input, event(), caller, auth)).principalArn).toBe(USER);
+  });
+});
