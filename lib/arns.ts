@@ -23,8 +23,13 @@ const RESOURCE_PATHS: Readonly<Record<ResourceKind, string>> = {
   'consent-portal': 'consent-portal/',
 };
 
+/** An ARN of this service's namespace for `resource` (`<type>/<id>...`). */
+function arnOf(where: Where, resource: string): string {
+  return `arn:${where.partition}:${NAMESPACE}:${where.region}:${where.accountId}:${resource}`;
+}
+
 function mint(where: Where, kind: ResourceKind, name: string): string {
-  return `arn:${where.partition}:${NAMESPACE}:${where.region}:${where.accountId}:${RESOURCE_PATHS[kind]}${name}`;
+  return arnOf(where, `${RESOURCE_PATHS[kind]}${name}`);
 }
 
 export function workloadIdentityArn(where: Where, name: string): string {
@@ -45,12 +50,12 @@ export function consentPortalResourceArn(where: Where, consentPortalId: string):
 
 /** The directory workload identities live in; IAM policies name it for CreateWorkloadIdentity and ListWorkloadIdentities. */
 export function workloadIdentityDirectoryArn(where: Where): string {
-  return `arn:${where.partition}:${NAMESPACE}:${where.region}:${where.accountId}:workload-identity-directory/default`;
+  return arnOf(where, 'workload-identity-directory/default');
 }
 
 /** A token vault (this service keeps one, `default`); IAM policies name it for credential provider Create and List. */
 export function tokenVaultArn(where: Where, tokenVaultId = 'default'): string {
-  return `arn:${where.partition}:${NAMESPACE}:${where.region}:${where.accountId}:token-vault/${tokenVaultId}`;
+  return arnOf(where, `token-vault/${tokenVaultId}`);
 }
 
 /** A resource of this deployment that an input ARN names. */

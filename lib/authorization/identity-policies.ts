@@ -66,7 +66,7 @@ export class IamIdentityPolicies {
     const policies = entry.policies;
     if (this.cache.size >= (this.settings.maxEntries ?? 1000)) this.cache.clear();
     this.cache.set(key, entry);
-    policies.catch(() => this.cache.delete(key));
+    policies.catch(() => this.cache.get(key) === entry && this.cache.delete(key));
     return policies;
   }
 

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { consentPortalResourceArn } from '../arns.js';
 import { ConflictException, ResourceNotFoundException, ValidationException } from '../errors.js';
 import type { CallerContext } from '../http/caller-context.js';
 import type { PageTokens } from '../pagination.js';
@@ -10,11 +11,6 @@ import type { WorkloadIdentityStore } from '../workload-identities/store.js';
 /** Where a portal's pages are served, under the deployment's public base URL. */
 export const PORTALS_PATH = '/portals';
 
-type Where = Pick<CallerContext, 'partition' | 'region' | 'accountId'>;
-
-export function consentPortalArn(where: Where, consentPortalId: string): string {
-  return `arn:${where.partition}:bedrock-agentcore:${where.region}:${where.accountId}:consent-portal/${consentPortalId}`;
-}
 
 /** `<publicBaseUrl>/portals/<id>`; the identity provider must accept `<portalUrl>/callback` as a redirect URI. */
 export function portalUrl(caller: Pick<CallerContext, 'publicBaseUrl'>, consentPortalId: string): string {
@@ -39,7 +35,7 @@ function notFound(consentPortalId: string): ResourceNotFoundException {
 
 function summary(caller: CallerContext, r: ConsentPortalRecord) {
   return {
-    consentPortalArn: consentPortalArn(caller, r.consentPortalId),
+    consentPortalArn: consentPortalResourceArn(caller, r.consentPortalId),
     consentPortalId: r.consentPortalId,
     name: r.name,
     description: r.description,
@@ -142,9 +138,14 @@ async function checkRecord(deps: ConsentPortalDependencies, record: ConsentPorta
 }
 
 /** The portal with this id: the record under its name, if that record still has this id. */
-async function findPortal(store: ConsentPortalStore, consentPortalId: string): Promise<ConsentPortalRecord> {
+async function lookupPortal(store: ConsentPortalStore, consentPortalId: string): Promise<ConsentPortalRecord | undefined> {
   const record = await store.get(nameOf(consentPortalId));
-  if (!record || record.consentPortalId !== consentPortalId) throw notFound(consentPortalId);
+  return record?.consentPortalId === consentPortalId ? record : undefined;
+}
+
+async function findPortal(store: ConsentPortalStore, consentPortalId: string): Promise<ConsentPortalRecord> {
+  const record = await lookupPortal(store, consentPortalId);
+  if (!record) throw notFound(consentPortalId);
   return record;
 }
 
@@ -181,11 +182,10 @@ export function consentPortalOperations(deps: ConsentPortalDependencies) {
       return describe(caller, record);
     },
 
-    /** For TagResource / ListTagsForResource by the portal's ARN (`consent-portal/<id>`). */
     /** For the tag operations (lib/resource-tags): the portal's tags and the version a write is conditioned on. */
     async readTags(consentPortalId: string): Promise<{ tags: Record<string, string>; version: number } | undefined> {
-      const record = await store.get(nameOf(consentPortalId));
-      return record && record.consentPortalId === consentPortalId ? { tags: record.tags, version: record.version } : undefined;
+      const record = await lookupPortal(store, consentPortalId);
+      return record && { tags: record.tags, version: record.version };
     },
 
     /**
@@ -193,8 +193,8 @@ export function consentPortalOperations(deps: ConsentPortalDependencies) {
      * at `expectedVersion`. The tags say what the portal connects, so they are checked as at create.
      */
     async writeTags(consentPortalId: string, tags: Record<string, string>, expectedVersion: number | undefined): Promise<boolean> {
-      const current = await store.get(nameOf(consentPortalId));
-      if (!current || current.consentPortalId !== consentPortalId || current.version !== expectedVersion) return false;
+      const current = await lookupPortal(store, consentPortalId);
+      if (!current || current.version !== expectedVersion) return false;
       await checkPortalTargets(tags, { identities: deps.identities, providers: deps.providers });
       return store.replace({ ...current, tags, lastUpdatedTime: now(), version: current.version + 1, writeId: randomUUID() }, current.version);
     },

@@ -14,7 +14,6 @@ export interface PortalIdp {
   authorizationEndpoint: string;
   tokenEndpoint: string;
   jwksUri: string;
-  revocationEndpoint?: string;
 }
 
 export interface IdpCheckDependencies {
@@ -69,8 +68,7 @@ async function openIdConfiguration(issuer: string, fetchJson: IdpCheckDependenci
   if (!Array.isArray(algorithms) || algorithms.length === 0) throw missing('declares no ID token signing algorithm (id_token_signing_alg_values_supported)');
   const responseTypes = metadata.response_types_supported;
   if (Array.isArray(responseTypes) && !responseTypes.includes('code')) throw missing('does not support the authorization code flow (response_types_supported)');
-  const revocationEndpoint = url(metadata, 'revocation_endpoint');
-  return { issuer, authorizationEndpoint, tokenEndpoint, jwksUri, ...(revocationEndpoint ? { revocationEndpoint } : {}) };
+  return { issuer, authorizationEndpoint, tokenEndpoint, jwksUri };
 }
 
 /**

@@ -88,14 +88,14 @@ export const edgeLimits: Readonly<Record<string, EdgeLimit>> = Object.freeze({
   // A managed secret holds {"apiKey": <value>}: its JSON form must leave room in 65,536 bytes.
   DefaultApiKeyType: { maxJsonBytes: 65_000 },
   DefaultClientSecretType: { maxJsonBytes: 65_000 },
-  // The ARN of a tag operation. The model's pattern admits neither the `acps` namespace that
-  // credential provider ARNs were minted in before nor, with its `[a-z-]+` resource types,
-  // `oauth2credentialprovider`. The resource is then identified by lib/arns.ts parseResourceArn.
   // A consent portal's identity provider: the model admits only the bedrock-agentcore form;
   // credential provider ARNs minted before (acps) are accepted too (lib/arns.ts parseResourceArn).
   OAuth2CredentialProviderArn: {
     pattern: 'arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):(?:bedrock-agentcore|acps):[a-z0-9-]{1,32}:[0-9]{12}:token-vault/[a-zA-Z0-9_-]{1,64}/oauth2credentialprovider/[a-zA-Z0-9_-]{1,128}',
   },
+  // The ARN of a tag operation. The model's pattern admits neither the `acps` namespace that
+  // credential provider ARNs were minted in before nor, with its `[a-z-]+` resource types,
+  // `oauth2credentialprovider`. The resource is then identified by lib/arns.ts parseResourceArn.
   TaggableResourcesArn: {
     pattern: 'arn:(?:[^:]+)?:(?:bedrock-agentcore|acps):[a-z0-9-]+:[0-9]{12}:([a-z0-9-]+/[^/]+)(?:/[a-z0-9-]+/[^/]+)*',
   },

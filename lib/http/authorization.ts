@@ -101,6 +101,15 @@ function withTags<R extends Keyed>(request: R, family: string, tags: Readonly<Re
   return { ...request, context, knownKeys: [...request.knownKeys, `${family}*`] };
 }
 
+/** Whether a policy names aws:ResourceTag: worked out once per parsed policy, which the policy cache keeps. */
+const asksResourceTag = new WeakMap<object, boolean>();
+function asksAboutResourceTags(policy: PolicyDocument): boolean {
+  if (typeof policy === 'string') return ASKS_RESOURCE_TAG.test(policy);
+  let asks = asksResourceTag.get(policy);
+  if (asks === undefined) asksResourceTag.set(policy, (asks = ASKS_RESOURCE_TAG.test(JSON.stringify(policy))));
+  return asks;
+}
+
 /** The request with aws:ResourceTag/* known, read only when a policy asks about it (one registry read). */
 async function withResourceTags<R extends Keyed & { resource: string }>(
   request: R,
@@ -108,7 +117,7 @@ async function withResourceTags<R extends Keyed & { resource: string }>(
   caller: CallerContext,
   auth: EdgeAuthorization,
 ): Promise<R> {
-  if (!auth.resourceTags || !policies.some((policy) => ASKS_RESOURCE_TAG.test(typeof policy === 'string' ? policy : JSON.stringify(policy)))) return request;
+  if (!auth.resourceTags || !policies.some(asksAboutResourceTags)) return request;
   return withTags(request, 'aws:ResourceTag/', await auth.resourceTags(request.resource, caller));
 }
 

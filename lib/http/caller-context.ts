@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { authorizerPrincipal } from '../authorization/principal.js';
 import type { EdgeAuthorization } from './authorization.js';
 
 /** Where a call runs and for whom: enough to build ARNs and audit records. */
@@ -47,13 +48,12 @@ export function publicBaseUrl(event: APIGatewayProxyEventV2, settings: Pick<Call
  */
 export function callerContext(event: APIGatewayProxyEventV2, context: Context, requestId: string, settings: CallerSettings): CallerContext {
   const arn = /^arn:([^:]+):lambda:([^:]+):(\d{12}):/.exec(context.invokedFunctionArn ?? '');
-  const iam = (event.requestContext as { authorizer?: { iam?: { userArn?: string } } }).authorizer?.iam;
   return {
     requestId,
     partition: arn?.[1] ?? partitionOf(settings.region),
     region: arn?.[2] ?? settings.region,
     accountId: settings.accountId ?? arn?.[3] ?? '000000000000',
-    principalArn: iam?.userArn,
+    principalArn: authorizerPrincipal(event),
     publicBaseUrl: publicBaseUrl(event, settings),
     ...(typeof context.getRemainingTimeInMillis === 'function' ? { deadline: Date.now() + context.getRemainingTimeInMillis() } : {}),
   };

@@ -68,8 +68,10 @@ export class KmsSigningKeys {
   /** The key's metadata and public half, or why this service cannot read them. */
   async inspect(keyArn: string): Promise<SigningKeyFacts | { problem: SigningKeyProblem }> {
     try {
-      const { KeyMetadata: m } = await this.client.send(new DescribeKeyCommand({ KeyId: keyArn }));
-      const key = await this.client.send(new GetPublicKeyCommand({ KeyId: keyArn }));
+      const [{ KeyMetadata: m }, key] = await Promise.all([
+        this.client.send(new DescribeKeyCommand({ KeyId: keyArn })),
+        this.client.send(new GetPublicKeyCommand({ KeyId: keyArn })),
+      ]);
       if (!key.PublicKey) return { problem: 'unusable' };
       return {
         arn: m?.Arn ?? keyArn,

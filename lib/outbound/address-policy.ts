@@ -209,13 +209,14 @@ export class AddressPolicy {
     const bytes = parseAddress(address);
     if (!bytes) return { allowed: false, reason: 'is not an IP address' };
     const candidates = [bytes, embeddedIPv4(bytes)].filter((b): b is Bytes => b !== undefined);
-    if (candidates.some((b) => networks().never.some((n) => contains(n, b)))) return { allowed: false, reason: 'is a metadata, unspecified or multicast address' };
+    const known = networks();
+    if (candidates.some((b) => known.never.some((n) => contains(n, b)))) return { allowed: false, reason: 'is a metadata, unspecified or multicast address' };
     const allowlisted = (hostname !== undefined && this.hostAllowed(hostname)) || candidates.some((b) => this.networks.some((n) => contains(n, b)));
     if (allowlisted) return { allowed: true };
-    if (candidates.some((b) => networks().loopback.some((n) => contains(n, b)))) {
+    if (candidates.some((b) => known.loopback.some((n) => contains(n, b)))) {
       return this.settings.allowLoopback ? { allowed: true } : { allowed: false, reason: 'is a loopback address' };
     }
-    if (candidates.some((b) => networks().internal.some((n) => contains(n, b)))) return { allowed: false, reason: 'is a private or link-local address' };
+    if (candidates.some((b) => known.internal.some((n) => contains(n, b)))) return { allowed: false, reason: 'is a private or link-local address' };
     return { allowed: true };
   }
 }

@@ -7,7 +7,7 @@ import { upstreamError } from '../oauth2/upstream-errors.js';
 import { vendorOf } from '../oauth2/vendors.js';
 import { userKey, type WorkloadPrincipal } from '../workload-access-tokens/workload-access-token.js';
 import { DEFAULT_MACHINE_TOKEN_CACHE_LIMITS, MachineTokenCache, type MachineTokenCacheLimits } from './machine-token-cache.js';
-import { MAX_UPSTREAM_MS, WRITE_RESERVE_MS } from './refresh.js';
+import { MAX_UPSTREAM_MS, WRITE_RESERVE_MS } from '../token-vault/vault.js';
 import type { TokenRequest } from './token-request.js';
 
 export interface MachineFlowDependencies {

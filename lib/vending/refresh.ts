@@ -7,8 +7,6 @@ import { vendorOf } from '../oauth2/vendors.js';
 import type { VaultBinding } from '../token-vault/store.js';
 import type { RefreshExchange, RefreshOutcome, TokenVault } from '../token-vault/vault.js';
 
-export { MAX_UPSTREAM_MS, REFRESH_FAILURE_MEMORY_MS, WRITE_RESERVE_MS, type RefreshOutcome } from '../token-vault/vault.js';
-
 export interface RefreshDependencies {
   vault: TokenVault;
   client(record: CredentialProviderRecord): Promise<ClientCredentials>;

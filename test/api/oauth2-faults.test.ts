@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REFRESH_FAILURE_MEMORY_MS } from '../../lib/vending/refresh.js';
+import { REFRESH_FAILURE_MEMORY_MS } from '../../lib/token-vault/vault.js';
 import { CreateOauth2CredentialProviderCommand, CreateWorkloadIdentityCommand, DeleteOauth2CredentialProviderCommand, DeleteWorkloadIdentityCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { GetResourceOauth2TokenCommand, GetWorkloadAccessTokenForUserIdCommand } from '@aws-sdk/client-bedrock-agentcore';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
