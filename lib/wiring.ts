@@ -137,7 +137,8 @@ type CallerSettingsWhere = { partition: string; region: string; accountId: strin
 /** Read per request: cheap getters, and tests switch the environment between calls. */
 export function callerSettings(): CallerSettings {
   const settings = { region: config.region, accountId: config.accountId, publicBaseUrl: config.publicBaseUrl, offline: config.offline };
-  return config.authorization === 'route-only' ? settings : { ...settings, authorization: edgeAuthorization() };
+  // Always handed in: under route-only it only enforces authorizationStrict's signature on vends.
+  return { ...settings, authorization: edgeAuthorization() };
 }
 
 export const workloadIdentityService = /* @__PURE__ */ once(() =>
