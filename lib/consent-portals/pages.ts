@@ -1,10 +1,7 @@
 import { createHash } from 'node:crypto';
+import { escapeHtml } from '../web/html.js';
 import type { Connection } from './connections.js';
 
-/** Every character that could leave text and become markup or an attribute. */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 const CSS = `body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f5f6f8;color:#1d2430}
 main{max-width:40rem;margin:0 auto;padding:1.5rem 1rem}
