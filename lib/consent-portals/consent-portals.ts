@@ -7,6 +7,7 @@ import { checkIdp, type IdpCheckDependencies } from './idp-checks.js';
 import { checkPortalTargets } from './portal-tags.js';
 import type { ConsentPortalIdpConfig, ConsentPortalRecord, ConsentPortalSource, ConsentPortalStore } from './store.js';
 import type { WorkloadIdentityStore } from '../workload-identities/store.js';
+import { checkTagKeys } from '../resource-tags/tag-keys.js';
 
 /** Where a portal's pages are served, under the deployment's public base URL. */
 export const PORTALS_PATH = '/portals';
@@ -132,6 +133,7 @@ const LIST = 'ListConsentPortals';
 
 /** Every check of create and update, before anything is written. */
 async function checkRecord(deps: ConsentPortalDependencies, record: ConsentPortalRecord, caller: CallerContext): Promise<void> {
+  checkTagKeys(record.tags);
   checkExecutionRole(record.executionRoleArn, caller);
   await checkIdp(record.idpConfig, caller, deps);
   await checkPortalTargets(record.tags, { identities: deps.identities, providers: deps.providers });

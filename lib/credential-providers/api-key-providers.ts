@@ -6,6 +6,7 @@ import type { PageTokens } from '../pagination.js';
 import type { ProviderSecrets, SecretFields } from './provider-secrets.js';
 import { ProviderRecords } from './provider-records.js';
 import type { CredentialProviderRecord, CredentialProviderStore, SecretSource } from './store.js';
+import { checkTagKeys } from '../resource-tags/tag-keys.js';
 
 /**
  * API key credential providers. Behaviour where the contract is silent:
@@ -51,6 +52,7 @@ export function apiKeyProviderOperations({ store, secrets, pageTokens, now = Dat
 
   return {
     async create(input: Input<'CreateApiKeyCredentialProvider'>, caller: CallerContext) {
+      checkTagKeys(input.tags);
       const tags = input.tags ?? {};
       const placement = await secrets.place('apikey', input.name, secretInput(input), FIELDS, caller, tags);
       const record = await records.create({ kind: 'apikey' }, input.name, placement, tags);

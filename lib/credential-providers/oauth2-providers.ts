@@ -13,6 +13,7 @@ import type { PageTokens } from '../pagination.js';
 import { ProviderRecords } from './provider-records.js';
 import type { ProviderSecrets, SecretFields, SecretInput } from './provider-secrets.js';
 import type { CredentialProviderRecord, CredentialProviderStore } from './store.js';
+import { checkTagKeys } from '../resource-tags/tag-keys.js';
 
 export const OAUTH2_CALLBACK_PATH = '/identities/oauth2/callback';
 const LIST = 'ListOauth2CredentialProviders';
@@ -211,6 +212,7 @@ export function oauth2ProviderOperations(deps: OAuth2ProviderDependencies & { on
 
   return {
     async create(input: Input<'CreateOauth2CredentialProvider'>, caller: CallerContext) {
+      checkTagKeys(input.tags);
       const { settings, config, field } = await resolveSettings(input, signingKeys, caller);
       const tags = input.tags ?? {};
       // The contract requires every provider to name a secret (clientSecretArn): a PRIVATE_KEY_JWT

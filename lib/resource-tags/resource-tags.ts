@@ -1,6 +1,7 @@
 import { isArnRefusal, parseResourceArn, type ArnRefusal, type ResourceKind, type ResourceRef } from '../arns.js';
 import { AccessDeniedException, ResourceNotFoundException, ThrottlingException, ValidationException } from '../errors.js';
 import type { CallerContext } from '../http/caller-context.js';
+import { checkTagKeys } from './tag-keys.js';
 
 /** A resource's tags as its record keeps them, with the version a write is conditioned on. */
 export interface TaggedRecord {
@@ -33,9 +34,6 @@ export type TaggableKinds = Partial<Record<ResourceKind, TaggableKind>>;
 export const MAX_TAGS = 50;
 /** Rounds of read, merge and conditional write before concurrent writers are told to slow down. */
 const WRITE_ROUNDS = 10;
-/** Tag keys AWS reserves for itself: Secrets Manager refuses them on a managed secret. */
-const RESERVED_PREFIX = /^aws:/i;
-
 /**
  * TagResource, UntagResource and ListTagsForResource, by ARN, for every kind in `kinds`.
  * Behaviour where the contract is silent:
@@ -73,8 +71,7 @@ export function resourceTagOperations({ kinds }: { kinds: TaggableKinds }) {
 
   return {
     async tag(input: { resourceArn: string; tags: Record<string, string> }, caller: CallerContext): Promise<void> {
-      const reserved = Object.keys(input.tags).find((key) => RESERVED_PREFIX.test(key));
-      if (reserved !== undefined) throw ValidationException.field('tags', 'must not hold keys beginning with "aws:", which AWS reserves');
+      checkTagKeys(input.tags);
       await change(input.resourceArn, caller, (tags) => {
         const merged: Record<string, string> = Object.assign(Object.create(null), tags, input.tags);
         const count = Object.keys(merged).length;

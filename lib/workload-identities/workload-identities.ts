@@ -4,6 +4,7 @@ import type { Input } from '../contract/types.js';
 import type { CallerContext } from '../http/caller-context.js';
 import type { PageTokens } from '../pagination.js';
 import type { WorkloadIdentityRecord, WorkloadIdentityStore } from './store.js';
+import { checkTagKeys } from '../resource-tags/tag-keys.js';
 
 /**
  * Workload identities: one per agent, with the OAuth2 return URLs its 3-legged flows may send a
@@ -51,6 +52,7 @@ function uniqueUrls(urls: string[] | undefined): string[] {
 export function workloadIdentityOperations({ store, pageTokens, onDelete, now = Date.now }: WorkloadIdentities) {
   return {
     async create(input: Input<'CreateWorkloadIdentity'>, caller: CallerContext) {
+      checkTagKeys(input.tags);
       const time = now();
       const record: WorkloadIdentityRecord = {
         name: input.name,

@@ -249,6 +249,7 @@ describe('consent portals through the official control-plane client', () => {
     ['a providers tag naming no provider', () => ({ tags: { 'agentcore-identity:workload': workload, 'agentcore-identity:providers': `${listed[0]} ${uniqueName('none')}` } }), 'agentcore-identity:providers'],
     ['a providers tag naming an API key provider', () => ({ tags: { 'agentcore-identity:workload': workload, 'agentcore-identity:providers': apiKeyProvider } }), 'agentcore-identity:providers'],
     ['a providers tag holding what is no provider name', () => ({ tags: { 'agentcore-identity:workload': workload, 'agentcore-identity:providers': 'a/b' } }), 'agentcore-identity:providers'],
+    ['a tag key AWS reserves', () => ({ tags: { 'agentcore-identity:workload': workload, 'agentcore-identity:providers': listed[0]!, 'aws:owner': 'v' } }), 'tags'],
   ];
 
   it.each(refused.map(([label, change, field]) => ({ label, change, field })))('refuses $label with ValidationException, writing nothing', async ({ change, field }) => {

@@ -214,3 +214,34 @@ describe('bad tag requests', () => {
     expect(Object.keys(await listTags(identityArn(name)))).toHaveLength(50);
   });
 });
+
+describe('tags given at create', () => {
+  it('refuse keys AWS reserves, as TagResource does, and create nothing', async () => {
+    const reserved = { team: 'agents', 'AWS:owner': 'v' };
+    const names = { identity: uniqueName('reserved-at-create'), apiKey: uniqueName('reserved-key'), oauth2: uniqueName('reserved-oauth') };
+    const cases: [string, () => Promise<unknown>][] = [
+      ['a workload identity', () => client.send(new CreateWorkloadIdentityCommand({ name: names.identity, tags: reserved }))],
+      ['an API key provider', () => client.send(new CreateApiKeyCredentialProviderCommand({ name: names.apiKey, apiKey: secretValue('reserved'), tags: reserved }))],
+      [
+        'an OAuth2 provider',
+        () =>
+          client.send(
+            new CreateOauth2CredentialProviderCommand({
+              name: names.oauth2,
+              credentialProviderVendor: 'GithubOauth2',
+              oauth2ProviderConfigInput: { githubOauth2ProviderConfig: { clientId: 'id', clientSecret: secretValue('reserved') } },
+              tags: reserved,
+            }),
+          ),
+      ],
+    ];
+    for (const [label, call] of cases) {
+      const error = await failure(call());
+      expect(error.name, label).toBe('ValidationException');
+      expect((error as { fieldList?: { name: string }[] }).fieldList?.[0]?.name, label).toBe('tags');
+    }
+    expect(await storedIdentity(names.identity)).toBeUndefined();
+    expect(await storedProvider('apikey', names.apiKey)).toBeUndefined();
+    expect(await storedProvider('oauth2', names.oauth2)).toBeUndefined();
+  });
+});
