@@ -11,6 +11,7 @@ import { ProviderSecrets } from './credential-providers/provider-secrets.js';
 import type { CallerSettings } from './http/caller-context.js';
 import { SecretsManagerServiceKeys } from './keys/secrets-manager-keys.js';
 import { addressPolicyFor, outboundJson, useDeploymentPolicy } from './outbound/http-client.js';
+import { cachedDocuments } from './outbound/document-cache.js';
 import { oauth2Callback } from './oauth2/callback.js';
 import { ConsentSecrets } from './oauth2/consent.js';
 import { consentPortalOperations } from './consent-portals/consent-portals.js';
@@ -207,6 +208,11 @@ const portalFetchJson = (url: string) => outboundJson(url, { timeoutMs: 5_000, p
 const trustsIssuer = /* @__PURE__ */ once(() => trustedIssuers(parseIssuers(config.userTokenIssuers), portalFetchJson));
 const portalStore = /* @__PURE__ */ once(() => new DynamoDbConsentPortalStore(dynamoDocumentClient(), config.consentPortalsTable));
 const idpChecks = () => ({ providers: providerStore(), fetchJson: portalFetchJson, isTrustedIssuer: (issuer: string) => trustsIssuer()(issuer) });
+/**
+ * The pages read the same discovery documents at sign-in, callback and disconnect: kept 5 minutes
+ * per container. Create and Update of a portal read them fresh, so an operator's check is current.
+ */
+const portalPageDocuments = /* @__PURE__ */ once(() => cachedDocuments(portalFetchJson, { ttlMs: 300_000, maxEntries: 100 }));
 
 export const consentPortalService = /* @__PURE__ */ once(() =>
   consentPortalOperations({ store: portalStore(), identities: identityStore(), pageTokens: pageTokens(), ...idpChecks() }),
@@ -216,7 +222,7 @@ export const consentPortalService = /* @__PURE__ */ once(() =>
 export const consentPortalPages = /* @__PURE__ */ once(() =>
   portalPages({
     store: portalStore(),
-    idp: idpChecks(),
+    idp: { ...idpChecks(), fetchJson: portalPageDocuments() },
     cookies: new PortalCookies(keys()),
     signIn: portalSignIn({ secrets: providerSecrets(), sign: signingKeys().sign, policy: () => addressPolicyFor(config.outboundPolicy) }),
     connections: portalConnections({
@@ -227,7 +233,7 @@ export const consentPortalPages = /* @__PURE__ */ once(() =>
       registry: registry(),
       secrets: providerSecrets(),
       sign: signingKeys().sign,
-      fetchJson: portalFetchJson,
+      fetchJson: portalPageDocuments(),
       startConsent: consentStarter({ sessions: sessionStore(), consent: consent(), registry: registry(), settings: { consentSessionSeconds: config.consentSessionSeconds }, now: Date.now }),
     }),
   }),
