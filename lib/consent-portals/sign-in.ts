@@ -92,7 +92,7 @@ export function portalSignIn(deps: SignInDependencies) {
       if (query.iss !== undefined && query.iss !== idp.issuer) throw new SignInRefused('issuer_mismatch');
       if (!query.code) throw new SignInRefused('missing_code');
       const settings = settingsOf(idp.provider);
-      const client = await readableClient(idp.provider, { secrets: deps.secrets, sign: deps.sign, now: Date.now });
+      const client = await readableClient(idp.provider, { secrets: deps.secrets, sign: deps.sign, now });
       if (!client) throw new SignInRefused('client_secret_unavailable');
       const vendor = vendorOf(settings.vendor);
       let idToken: unknown;
