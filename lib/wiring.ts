@@ -11,7 +11,7 @@ import { ProviderSecrets } from './credential-providers/provider-secrets.js';
 import type { CallerSettings } from './http/caller-context.js';
 import { SecretsManagerServiceKeys } from './keys/secrets-manager-keys.js';
 import { addressPolicyFor, outboundJson, useDeploymentPolicy } from './outbound/http-client.js';
-import { cachedDocuments } from './outbound/document-cache.js';
+import { cachedDocuments, PromiseCache } from './cache/promise-cache.js';
 import { oauth2Callback } from './oauth2/callback.js';
 import { ConsentSecrets } from './oauth2/consent.js';
 import { consentPortalOperations } from './consent-portals/consent-portals.js';
@@ -100,16 +100,8 @@ const identityPolicies = /* @__PURE__ */ once(() => {
 /** Offline only: the emulator names the owner of an access key; one it did not issue is the account's root. */
 const accessKeyOwner = /* @__PURE__ */ once(() => {
   const resolve = emulatorKeyResolver(config.emulatorEndpoint ?? 'http://127.0.0.1:5000', config.region, () => rootArn('aws', config.accountId ?? '000000000000'));
-  const known = new Map<string, { at: number; arn: Promise<string> }>();
-  return (accessKeyId: string): Promise<string> => {
-    const hit = known.get(accessKeyId);
-    if (hit && Date.now() - hit.at < 60_000) return hit.arn;
-    const arn = resolve(accessKeyId);
-    if (known.size > 1000) known.clear();
-    known.set(accessKeyId, { at: Date.now(), arn });
-    arn.catch(() => known.delete(accessKeyId));
-    return arn;
-  };
+  const known = new PromiseCache<string>({ ttlMs: 60_000, maxEntries: 1000 });
+  return (accessKeyId: string): Promise<string> => known.get(accessKeyId, () => resolve(accessKeyId));
 });
 const edgeAuthorization = /* @__PURE__ */ once(
   (): EdgeAuthorization => ({

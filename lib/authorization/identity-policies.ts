@@ -15,6 +15,7 @@ import {
   ListUserPoliciesCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
+import { PromiseCache } from '../cache/promise-cache.js';
 import type { PolicyDocument } from './evaluate.js';
 import { isMalformed, parsePolicy } from './policy-document.js';
 import type { PolicyHolder } from './principal.js';
@@ -43,31 +44,25 @@ export interface PrincipalPolicies {
  * IAM decides.
  */
 export class IamIdentityPolicies {
-  private readonly cache = new Map<string, { at: number; policies: Promise<PrincipalPolicies> }>();
+  private readonly cache: PromiseCache<{ readAt: number; policies: PrincipalPolicies }>;
   /** IAM calls made (for the bench and tests: 0 on a warm path). */
   calls = 0;
 
   constructor(
     private readonly iam: Pick<IAMClient, 'send'>,
     private readonly settings: { maxAgeMs: number; now?: () => number; maxEntries?: number; shared?: SharedPolicies },
-  ) {}
+  ) {
+    this.cache = new PromiseCache({ ttlMs: settings.maxAgeMs, maxEntries: settings.maxEntries ?? 1000, now: settings.now });
+  }
 
   /** The documents of a user or role, parsed once per read. Throws the IAM error on failure. */
   policiesOf(holder: Extract<PolicyHolder, { kind: 'user' | 'role' }>): Promise<PrincipalPolicies> {
-    const key = `${holder.kind}/${holder.name}`;
-    const now = (this.settings.now ?? Date.now)();
-    const cached = this.cache.get(key);
-    if (cached && now - cached.at < this.settings.maxAgeMs) return cached.policies;
-    const entry = { at: now, policies: Promise.resolve<PrincipalPolicies>({ identity: [] }) };
-    entry.policies = this.read(holder, now).then(({ readAt, policies: { documents, boundary, tags } }) => {
-      entry.at = readAt;
-      return { identity: documents.map(parsed), ...(boundary ? { boundary: parsed(boundary) } : {}), ...(tags ? { principalTags: tags } : {}) };
-    });
-    const policies = entry.policies;
-    if (this.cache.size >= (this.settings.maxEntries ?? 1000)) this.cache.clear();
-    this.cache.set(key, entry);
-    policies.catch(() => this.cache.get(key) === entry && this.cache.delete(key));
-    return policies;
+    const load = async () => {
+      const { readAt, policies: { documents, boundary, tags } } = await this.read(holder, (this.settings.now ?? Date.now)());
+      const policies = { identity: documents.map(parsed), ...(boundary ? { boundary: parsed(boundary) } : {}), ...(tags ? { principalTags: tags } : {}) };
+      return { readAt, policies };
+    };
+    return this.cache.get(`${holder.kind}/${holder.name}`, load, (entry) => entry.readAt).then((entry) => entry.policies);
   }
 
   /** From the shared tier when its entry is within the bound, else from IAM (then shared). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cachedDocuments } from '../../lib/outbound/document-cache.js';
+import { cachedDocuments, PromiseCache } from '../../lib/cache/promise-cache.js';
 
 function counter(fail: Set<string> = new Set()) {
   const calls: string[] = [];
@@ -42,5 +42,22 @@ describe('cached metadata documents', () => {
     const read = cachedDocuments(fetch, { ttlMs: 1000, maxEntries: 2, now: () => 0 });
     for (const url of ['a', 'b', 'c', 'b', 'a']) await read(url);
     expect(calls).toEqual(['a', 'b', 'c', 'a']);
+  });
+
+  it('count freshness from when a value was really read, when the loader says', async () => {
+    let time = 10_000;
+    const cache = new PromiseCache<{ readAt: number }>({ ttlMs: 1000, maxEntries: 10, now: () => time });
+    let loads = 0;
+    const load = async () => {
+      loads++;
+      return { readAt: 9_500 };
+    };
+    await cache.get('k', load, (v) => v.readAt);
+    time = 10_499;
+    await cache.get('k', load, (v) => v.readAt);
+    expect(loads).toBe(1);
+    time = 10_500;
+    await cache.get('k', load, (v) => v.readAt);
+    expect(loads).toBe(2);
   });
 });
