@@ -164,6 +164,16 @@ export function isLocalhostName(hostname: string): boolean {
   return name === 'localhost' || name.endsWith('.localhost');
 }
 
+/**
+ * Whether a URL's host is this machine by name or literal (`localhost` and `*.localhost`, RFC
+ * 6761; 127/8; ::1): where plain http is allowed in development. One rule for checking an
+ * operator's URL and for making the request; the address actually connected to is checked apart.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const name = hostname.replace(/^\[|\]$/g, '');
+  return isLocalhostName(name) || /^(127\.\d+\.\d+\.\d+|::1)$/.test(name);
+}
+
 export class AddressPolicy {
   private readonly networks: Network[] = [];
   private readonly exactHosts = new Set<string>();

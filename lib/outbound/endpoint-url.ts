@@ -1,5 +1,5 @@
 import { ValidationException } from '../errors.js';
-import { isLocalhostName, parseAddress } from './address-policy.js';
+import { isLoopbackHost } from './address-policy.js';
 import { deploymentPolicy } from './http-client.js';
 
 /**
@@ -19,8 +19,7 @@ export function requireUrl(value: string | undefined, field: string): string {
   }
   const policy = deploymentPolicy();
   const hostname = url.hostname.replace(/^\[|\]$/g, '');
-  const loopback = isLocalhostName(hostname) || (parseAddress(hostname) !== undefined && /^(127\.\d+\.\d+\.\d+|::1)$/.test(hostname));
-  if (url.protocol !== 'https:' && !(policy.allowsLoopback && url.protocol === 'http:' && loopback)) {
+  if (url.protocol !== 'https:' && !(policy.allowsLoopback && url.protocol === 'http:' && isLoopbackHost(hostname))) {
     throw ValidationException.field(field, 'must be an https URL');
   }
   if (url.username || url.password) throw ValidationException.field(field, 'must not carry credentials');

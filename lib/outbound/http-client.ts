@@ -2,7 +2,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction, Socket } from 'node:net';
-import { AddressPolicy, parseAllowedNetworks, type OutboundPolicySettings } from './address-policy.js';
+import { AddressPolicy, isLoopbackHost, parseAllowedNetworks, type OutboundPolicySettings } from './address-policy.js';
 
 /**
  * The one HTTP client for every call the service makes to a party it does not run: token
@@ -211,10 +211,6 @@ function isIpLiteral(hostname: string): boolean {
   return /^[\d.]+$/.test(hostname) || hostname.includes(':');
 }
 
-function isLoopbackHost(hostname: string): boolean {
-  const name = hostname.toLowerCase().replace(/\.+$/, '');
-  return name === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(name) || name === '::1';
-}
 
 /** GET a JSON object (a discovery document, a JWKS): a 200 with a JSON object body, or an OutboundError. */
 export async function outboundJson(url: string, options: { timeoutMs: number; maxBytes?: number; policy?: AddressPolicy; resolve?: typeof dnsLookup }): Promise<Record<string, unknown>> {

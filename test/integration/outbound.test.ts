@@ -226,6 +226,8 @@ describe('the upstream HTTP client', () => {
     const port = new URL(server.base).port;
     // In development the name may resolve to loopback; deployed, the same name is refused at connect time.
     expect((await outboundRequest({ url: `http://localhost:${port}/ok`, timeoutMs: DEADLINE, policy: DEVELOPMENT, resolve: resolvingTo('127.0.0.1') })).status).toBe(200);
+    // The same loopback names as an operator's URL may use (lib/outbound/endpoint-url.ts): *.localhost too.
+    expect((await outboundRequest({ url: `http://idp.localhost:${port}/ok`, timeoutMs: DEADLINE, policy: DEVELOPMENT, resolve: resolvingTo('127.0.0.1') })).status).toBe(200);
     const error = await outboundFailure(outboundRequest({ url: `https://rebinding.example.test:${port}/ok`, timeoutMs: DEADLINE, policy: DEPLOYED, resolve: resolvingTo('127.0.0.1') }));
     expect(error.failure).toBe('unreachable');
   });
