@@ -117,6 +117,11 @@ const NEVER = [
   '224.0.0.0/4', // multicast
   '240.0.0.0/4', // reserved, broadcast
   'ff00::/8', // multicast
+  // Transition prefixes that carry an IPv4 address to a relay or translator, which then reaches
+  // it, whatever it is (metadata, private): no authorization server is published at one.
+  '2002::/16', // 6to4
+  '2001::/32', // Teredo
+  '64:ff9b:1::/48', // local-use NAT64 (RFC 8215), the IPv4 address at a prefix-dependent place
 ];
 
 /** Loopback: what ALLOW_LOOPBACK_ENDPOINTS (development, tests) lets through. */
