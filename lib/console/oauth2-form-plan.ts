@@ -2,7 +2,7 @@ import { shapes, type Shape } from '../contract/model.js';
 import { VENDOR_DECLARATIONS } from '../oauth2/vendor-catalogue.js';
 import type { VendorName } from '../oauth2/vendor-types.js';
 import type { FieldSpec } from './form-fields.js';
-import { VENDOR_SETUP, type FieldWords } from './vendor-setup.js';
+import { OPTION_WORDS, VENDOR_SETUP, type FieldWords } from './vendor-setup.js';
 
 /**
  * Which fields a vendor's form has, derived from the contract (the members of the vendor's
@@ -50,16 +50,6 @@ const METHODS_NOT_OFFERED = ['AWS_IAM_ID_TOKEN_JWT'];
 
 const CONFIG_UNION = 'Oauth2ProviderConfigInput';
 
-const OPTION_WORDS: Record<string, string> = {
-  CLIENT_SECRET_BASIC: 'Client secret, HTTP Basic (client_secret_basic)',
-  CLIENT_SECRET_POST: 'Client secret in the request body (client_secret_post)',
-  PRIVATE_KEY_JWT: 'Private key JWT signed by a KMS key (private_key_jwt)',
-  TOKEN_EXCHANGE: 'Token exchange (RFC 8693)',
-  JWT_AUTHORIZATION_GRANT: 'JWT authorization grant (RFC 7523)',
-  NONE: 'No actor token',
-  M2M: "A machine (M2M) token of this provider's client",
-  AWS_IAM_ID_TOKEN_JWT: 'An AWS IAM identity token (JWT)',
-};
 
 export function shapeOf(name: string): Shape {
   return shapes[name]!;
@@ -130,6 +120,11 @@ function planned(ctx: Context, path: string, words: FieldWords, extra: Partial<P
   };
 }
 
+/** Radio buttons that choose which alternative counts; the first option is what an unanswered form means. */
+function choice(name: string, label: string, options: Array<[value: string, label: string]>): PlannedField {
+  return { name, label, type: 'radio', fallback: options[0]![0], options: options.map(([value, words]) => ({ value, label: words })) };
+}
+
 function issuerVendor(ctx: Context): boolean {
   return ctx.has('issuer') && VENDOR_DECLARATIONS[ctx.vendor].endpoints.from === 'issuer';
 }
@@ -165,22 +160,15 @@ function discoverySections(ctx: Context): Section[] {
   if (!ctx.has('oauthDiscovery')) return [];
   const chooser = `${ctx.prefix}.oauthDiscovery`;
   const [discoveryUrl, metadata] = ['discoveryUrl', 'authorizationServerMetadata'];
-  const m = `oauthDiscovery.${metadata}`;
   return [
     {
       key: 'discovery',
       legend: 'Authorization server',
       fields: [
-        {
-          name: chooser,
-          label: 'Find it by',
-          type: 'radio',
-          fallback: discoveryUrl,
-          options: [
-            { value: discoveryUrl, label: 'Its discovery URL (the service reads the metadata now)' },
-            { value: metadata, label: 'Its metadata, entered here' },
-          ],
-        },
+        choice(chooser, 'Find it by', [
+          [discoveryUrl, 'Its discovery URL (the service reads the metadata now)'],
+          [metadata, 'Its metadata, entered here'],
+        ]),
       ],
     },
     {
@@ -192,30 +180,31 @@ function discoverySections(ctx: Context): Section[] {
         planned(ctx, `oauthDiscovery.${discoveryUrl}`, { label: 'Discovery URL', hint: 'Ends in /.well-known/openid-configuration or /.well-known/oauth-authorization-server', placeholder: 'https://idp.example.com/.well-known/openid-configuration' }, { type: 'url', requiredIn: 'oauthDiscovery' }),
       ],
     },
-    {
-      key: 'discovery-metadata',
-      legend: 'Authorization server metadata',
-      when: [{ name: chooser, value: metadata }],
-      anchor: m,
-      fields: [
-        planned(ctx, `${m}.issuer`, { label: 'Issuer', placeholder: 'https://idp.example.com' }, { type: 'url' }),
-        planned(ctx, `${m}.authorizationEndpoint`, { label: 'Authorization endpoint' }, { type: 'url' }),
-        planned(ctx, `${m}.tokenEndpoint`, { label: 'Token endpoint' }, { type: 'url' }),
-        planned(ctx, `${m}.responseTypes`, { label: 'Response types', hint: 'Separated by commas; usually just code', placeholder: 'code' }, { format: 'list', separator: ',' }),
-        planned(ctx, `${m}.tokenEndpointAuthMethods`, { label: 'Token endpoint authentication methods it supports' }, {
-          format: 'list',
-          separator: ',',
-          type: 'select',
-          options: [
-            { value: '', label: 'Not stated' },
-            { value: 'client_secret_basic', label: 'client_secret_basic' },
-            { value: 'client_secret_post', label: 'client_secret_post' },
-            { value: 'client_secret_basic,client_secret_post', label: 'Both' },
-          ],
-        }),
-      ],
-    },
+    metadataSection(ctx, chooser, metadata),
   ];
+}
+
+function metadataSection(ctx: Context, chooser: string, metadata: string): Section {
+  const m = `oauthDiscovery.${metadata}`;
+  const methods = ['', 'client_secret_basic', 'client_secret_post', 'client_secret_basic,client_secret_post'];
+  return {
+    key: 'discovery-metadata',
+    legend: 'Authorization server metadata',
+    when: [{ name: chooser, value: metadata }],
+    anchor: m,
+    fields: [
+      planned(ctx, `${m}.issuer`, { label: 'Issuer', placeholder: 'https://idp.example.com' }, { type: 'url' }),
+      planned(ctx, `${m}.authorizationEndpoint`, { label: 'Authorization endpoint' }, { type: 'url' }),
+      planned(ctx, `${m}.tokenEndpoint`, { label: 'Token endpoint' }, { type: 'url' }),
+      planned(ctx, `${m}.responseTypes`, { label: 'Response types', hint: 'Separated by commas; usually just code', placeholder: 'code' }, { format: 'list', separator: ',' }),
+      planned(ctx, `${m}.tokenEndpointAuthMethods`, { label: 'Token endpoint authentication methods it supports' }, {
+        format: 'list',
+        separator: ',',
+        type: 'select',
+        options: methods.map((value) => ({ value, label: value === '' ? 'Not stated' : value.includes(',') ? 'Both' : value })),
+      }),
+    ],
+  };
 }
 
 const METHOD = 'clientAuthenticationMethod';
@@ -264,16 +253,10 @@ function secretSections(ctx: Context): Section[] {
       legend: label,
       when: notPkj,
       fields: [
-        {
-          name: chooser,
-          label: `Where the ${label.toLowerCase()} comes from`,
-          type: 'radio',
-          fallback: 'MANAGED',
-          options: [
-            { value: 'MANAGED', label: 'Entered here (kept in a secret this service manages)' },
-            { value: 'EXTERNAL', label: 'An existing Secrets Manager secret of yours' },
-          ],
-        },
+        choice(chooser, `Where the ${label.toLowerCase()} comes from`, [
+          ['MANAGED', 'Entered here (kept in a secret this service manages)'],
+          ['EXTERNAL', 'An existing Secrets Manager secret of yours'],
+        ]),
       ],
     },
     {

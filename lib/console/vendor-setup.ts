@@ -25,6 +25,18 @@ export interface VendorSetup {
   issuer?: FieldWords;
 }
 
+/** The values of the contract's enums the forms offer, in words. */
+export const OPTION_WORDS: Record<string, string> = {
+  CLIENT_SECRET_BASIC: 'Client secret, HTTP Basic (client_secret_basic)',
+  CLIENT_SECRET_POST: 'Client secret in the request body (client_secret_post)',
+  PRIVATE_KEY_JWT: 'Private key JWT signed by a KMS key (private_key_jwt)',
+  TOKEN_EXCHANGE: 'Token exchange (RFC 8693)',
+  JWT_AUTHORIZATION_GRANT: 'JWT authorization grant (RFC 7523)',
+  NONE: 'No actor token',
+  M2M: "A machine (M2M) token of this provider's client",
+  AWS_IAM_ID_TOKEN_JWT: 'An AWS IAM identity token (JWT)',
+};
+
 export const VENDOR_SETUP: Readonly<Record<VendorName, VendorSetup>> = {
   GoogleOauth2: {
     label: 'Google',
