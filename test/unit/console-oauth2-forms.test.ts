@@ -92,6 +92,17 @@ describe('OAuth2 provider forms: one per vendor of the catalogue', () => {
     expect(html).toContain(`${VENDOR_SETUP[vendor].label} application`);
   });
 
+  it.each(ALL_VENDORS)('%s: offers every member of its config shape, but those this deployment refuses and endpoints the vendor fixes', (vendor) => {
+    const member = CONFIG_MEMBER[vendor] ?? 'includedOauth2ProviderConfig';
+    const shape = shapes[shapes.Oauth2ProviderConfigInput!.members![member]!.shape]!;
+    const names = oauth2ProviderFieldNames('create', vendor);
+    const fixed = ISSUERS[vendor] === undefined ? ['issuer', 'authorizationEndpoint', 'tokenEndpoint'] : [];
+    for (const m of Object.keys(shape.members!)) {
+      const offered = names.some((n) => n === `${prefixOf(vendor)}.${m}` || n.startsWith(`${prefixOf(vendor)}.${m}.`));
+      expect(offered, m).toBe(!(MEMBERS_NOT_OFFERED as readonly string[]).includes(m) && !fixed.includes(m));
+    }
+  });
+
   it.each(ALL_VENDORS)('%s: a filled form parses into an input the contract accepts, in the vendor’s member', (vendor) => {
     const input = parsed('create', vendor, filledForm(vendor, SECRET));
     expect(() => validateShape('CreateOauth2CredentialProviderRequest', input)).not.toThrow();
