@@ -353,11 +353,11 @@ describe('escaping and messages', () => {
     const html = render('CustomOauth2', {}, errors);
     const beside = (name: string, message: string) => expect(fieldHtml(html, name)).toContain(`role="alert">${message}`);
     beside(`${CUSTOM}.clientId`, 'is required');
-    beside(`${m}.responseTypes`, 'failed to satisfy constraint: Member must have length less than or equal to 128');
+    beside(`${m}.responseTypes`, 'item 2: failed to satisfy constraint: Member must have length less than or equal to 128');
     beside(`${CUSTOM}.clientSecretConfig.secretId`, 'is required when clientSecretSource is EXTERNAL');
     beside(`${CUSTOM}.privateKeyJwtConfig.privateKeySource.kmsKeySource.kmsKeyArn`, 'is required');
-    beside(`${CUSTOM}.oauthDiscovery.discoveryUrl`, 'must be an https URL');
-    beside(`${CUSTOM}.privateKeyJwtConfig.additionalPayloadClaims`, 'failed to satisfy constraint');
+    beside(`${CUSTOM}.oauthDiscovery.discoveryUrl`, 'token_endpoint: must be an https URL');
+    beside(`${CUSTOM}.privateKeyJwtConfig.additionalPayloadClaims`, 'key: failed to satisfy constraint');
     expect(html).toMatch(/aria-invalid="true"/);
     expect(html).not.toContain('class="form-error"');
   });
