@@ -484,6 +484,7 @@ const SECTIONS: { file: string; exported: string; title: string }[] = [
   { file: 'faults.ts', exported: 'benchFaults', title: 'AWS faults: what a client gets, and after how long' },
   { file: 'authorization.ts', exported: 'benchAuthorization', title: 'Authorization (iam-policies): IAM calls per vend, cold and warm, and the p50 it adds' },
   { file: 'private-key-jwt.ts', exported: 'benchPrivateKeyJwt', title: 'Private key JWT client assertions: size, build time, KMS Sign on the emulator' },
+  { file: 'user-connections.ts', exported: 'benchUserConnections', title: 'ListUserConnections (extension): store calls for one page of 20, by how many bindings the user has' },
 ];
 
 function sections() {
