@@ -34,6 +34,11 @@ function routeOf(routes: Record<string, any>[], name: string) {
 }
 
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+/** Every statement a role holds: its inline policies' and those of the template's managed policies it attaches. */
+const statementsOf = (role: any): any[] => [
+  ...(role.Properties.Policies ?? []).flatMap((p: any) => p.PolicyDocument.Statement),
+  ...(role.Properties.ManagedPolicyArns ?? []).flatMap((arn: any) => (arn.Ref ? resources[arn.Ref]!.Properties.PolicyDocument.Statement : [])),
+];
 
 function routesTo(functionLogicalId: string) {
   const integration = ofType('AWS::ApiGatewayV2::Integration').find(([, r]) =>
@@ -85,7 +90,7 @@ describe('the CloudFormation template of `osls package`', () => {
   });
 
   it('lets the data plane write only the iam-principal partition of the providers table (the shared policy cache)', () => {
-    const statements: any[] = resources.DataPlaneRole!.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+    const statements: any[] = statementsOf(resources.DataPlaneRole);
     const writes = statements.filter((s) => JSON.stringify(s.Resource).includes('CredentialProvidersTable') && [s.Action].flat().some((a: string) => a !== 'dynamodb:GetItem' && a !== 'dynamodb:BatchGetItem'));
     expect(writes).toEqual([
       { Sid: 'SharedPolicyCache', Effect: 'Allow', Action: ['dynamodb:PutItem'], Resource: { 'Fn::GetAtt': ['CredentialProvidersTable', 'Arn'] }, Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['iam-principal'] } } },
@@ -132,10 +137,10 @@ describe('the CloudFormation template of `osls package`', () => {
         'POST /portals/{portalId}/disconnect',
       ].map((key) => [key, undefined]).sort(),
     );
-    const actions = resources.ConsentPortalRole!.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement.flatMap((s: any) => [s.Action].flat()));
+    const actions = statementsOf(resources.ConsentPortalRole).flatMap((s: any) => [s.Action].flat());
     // Reads the registry, writes only vault bindings and consent sessions; never a provider, workload or portal.
-    expect(new Set(actions)).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'secretsmanager:GetSecretValue', 'kms:Decrypt', 'kms:GenerateDataKey']));
-    const writes = resources.ConsentPortalRole!.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement).filter((s: any) => [s.Action].flat().includes('dynamodb:PutItem'));
+    expect(new Set(actions)).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'secretsmanager:GetSecretValue', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:Sign']));
+    const writes = statementsOf(resources.ConsentPortalRole).filter((s: any) => [s.Action].flat().includes('dynamodb:PutItem'));
     expect(JSON.stringify(writes)).not.toMatch(/ConsentPortalsTable|WorkloadIdentitiesTable|CredentialProvidersTable/);
   });
 
@@ -145,7 +150,7 @@ describe('the CloudFormation template of `osls package`', () => {
       Object.keys(userConnectionOperations).map((name) => [`POST /extensions/${name}`, 'AWS_IAM']).sort(),
     );
     for (const name of Object.keys(userConnectionOperations)) expect(operationOfKey(`POST /extensions/${name}`), name).toBe(name);
-    const statements = resources.UserConnectionsRole!.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+    const statements = statementsOf(resources.UserConnectionsRole);
     // Reads the registry and the vault, deletes vault bindings; the only other write is the shared policy cache's partition.
     const writes = statements.filter((s: any) => [s.Action].flat().some((a: string) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a)));
     expect(writes.map((s: any) => [s.Sid, s.Action])).toEqual([
@@ -192,7 +197,7 @@ describe('the CloudFormation template of `osls package`', () => {
 
   it('lets the rotation function only find providers and bump their generation', () => {
     const role = resources.SecretRotationRole!;
-    const actions = role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement.flatMap((s: any) => [s.Action].flat()));
+    const actions = statementsOf(role).flatMap((s: any) => [s.Action].flat());
     expect(actions.sort()).toEqual(['dynamodb:Query', 'dynamodb:UpdateItem', 'secretsmanager:DescribeSecret']);
   });
 
@@ -200,7 +205,7 @@ describe('the CloudFormation template of `osls package`', () => {
     const schedules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties).filter((p) => p.ScheduleExpression);
     expect(schedules.map((p) => p.ScheduleExpression)).toEqual(['rate(1 hour)']);
     expect(JSON.stringify(schedules[0]!.Targets)).toContain('ManagedSecretSweepLambdaFunction');
-    const statements = resources.ManagedSecretSweepRole!.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+    const statements = statementsOf(resources.ManagedSecretSweepRole);
     const actions = statements.flatMap((s: any) => [s.Action].flat());
     expect(actions.sort()).toEqual(
       ['dynamodb:GetItem', 'dynamodb:Query', 'secretsmanager:DeleteSecret', 'secretsmanager:DescribeSecret', 'secretsmanager:ListSecrets', 'secretsmanager:UpdateSecretVersionStage'].sort(),
@@ -212,8 +217,8 @@ describe('the CloudFormation template of `osls package`', () => {
 
   it('reads customer secrets only where their owner opted in with the deployment tag', () => {
     for (const [id, role] of ofType('AWS::IAM::Role')) {
-      for (const policy of role.Properties.Policies ?? []) {
-        for (const statement of policy.PolicyDocument.Statement) {
+      {
+        for (const statement of statementsOf(role)) {
           const resource = JSON.stringify(statement.Resource);
           if ([statement.Action].flat().includes('secretsmanager:GetSecretValue') && resource.includes(':*:secret:*')) {
             expect(statement.Condition, `${id} ${statement.Sid}`).toEqual({ StringEquals: { 'secretsmanager:ResourceTag/agentcore-identity-access': 'agentcore-identity-ci' } });
@@ -226,8 +231,8 @@ describe('the CloudFormation template of `osls package`', () => {
   it('signs client assertions only with KMS keys whose owner opted in with the deployment tag, in the functions that make token requests', () => {
     const granted: Record<string, string[]> = {};
     for (const [id, role] of ofType('AWS::IAM::Role')) {
-      for (const policy of role.Properties.Policies ?? []) {
-        for (const statement of policy.PolicyDocument.Statement) {
+      {
+        for (const statement of statementsOf(role)) {
           const actions = [statement.Action].flat().filter((a: string) => ['kms:Sign', 'kms:GetPublicKey'].includes(a));
           if (actions.length === 0) continue;
           (granted[id] ??= []).push(...actions);
@@ -236,13 +241,14 @@ describe('the CloudFormation template of `osls package`', () => {
         }
       }
     }
-    expect(granted).toEqual({ ControlPlaneRole: ['kms:GetPublicKey'], DataPlaneRole: ['kms:Sign'], OAuth2CallbackRole: ['kms:Sign'], UserConnectionsRole: ['kms:Sign'] });
+    // The consent portal signs too: its sign-in and its revocation authenticate as the IdP's or the provider's client.
+    expect(granted).toEqual({ ControlPlaneRole: ['kms:GetPublicKey'], DataPlaneRole: ['kms:Sign'], OAuth2CallbackRole: ['kms:Sign'], UserConnectionsRole: ['kms:Sign'], ConsentPortalRole: ['kms:Sign'] });
   });
 
   it('grants no function a wildcard action', () => {
     for (const [, role] of ofType('AWS::IAM::Role')) {
-      for (const policy of role.Properties.Policies ?? []) {
-        for (const statement of policy.PolicyDocument.Statement) {
+      {
+        for (const statement of statementsOf(role)) {
           for (const action of [statement.Action].flat()) expect(action).not.toMatch(/\*/);
         }
       }
