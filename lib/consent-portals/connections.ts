@@ -25,6 +25,8 @@ export interface Connection {
   scopes: string[];
   /** When the user connected (epoch ms). */
   since?: number;
+  /** Where Connect sends the browser (the origin of the provider's authorization endpoint): the page's form-action allows it. */
+  authorizationOrigin?: string;
 }
 
 export interface ConnectionDependencies extends ReleaseDependencies, RevocationDependencies {
@@ -50,13 +52,10 @@ export function stateOf(binding: Pick<VaultBinding, 'refreshFailure' | 'hasRefre
   return 'connected';
 }
 
-/** Where Connect sends the browser: the origins of the listed providers' authorization endpoints. */
-export async function authorizationOrigins(portal: ConsentPortalRecord, providers: Pick<CredentialProviderStore, 'get'>): Promise<string[]> {
-  const records = await Promise.all(portalTargets(portal.tags).providerNames.map((name) => providers.get({ kind: 'oauth2', name })));
-  return records.flatMap((record) => {
-    const endpoint = record && settingsOf(record).server.authorizationEndpoint;
-    return endpoint && URL.canParse(endpoint) ? [new URL(endpoint).origin] : [];
-  });
+/** The origin of a provider's authorization endpoint, if it has a usable one. */
+function authorizationOriginOf(record: CredentialProviderRecord): string | undefined {
+  const endpoint = settingsOf(record).server.authorizationEndpoint;
+  return endpoint && URL.canParse(endpoint) ? new URL(endpoint).origin : undefined;
 }
 
 /**
@@ -76,13 +75,26 @@ export function portalConnections(deps: ConnectionDependencies) {
   };
 
   return {
+    /** One read of the workload and of each listed provider, then each binding. */
     async list(portal: ConsentPortalRecord, user: UserRef): Promise<Connection[]> {
+      const { workloadName, providerNames } = portalTargets(portal.tags);
+      const [workload, records] = await Promise.all([
+        deps.identities.get(workloadName),
+        Promise.all(providerNames.map((name) => deps.providers.get({ kind: 'oauth2', name }))),
+      ]);
       return Promise.all(
-        portalTargets(portal.tags).providerNames.map(async (provider): Promise<Connection> => {
-          const found = await resolve(portal, provider);
-          if (!found) return { provider, state: 'unavailable', scopes: [] };
-          const binding = await bindingOf(deps.vault, found.workload, found.record, user);
-          return { provider, state: stateOf(binding, now()), scopes: binding?.scopes ?? scopesOf(portal, provider), ...(binding ? { since: binding.updatedAt } : {}) };
+        providerNames.map(async (provider, i): Promise<Connection> => {
+          const record = records[i];
+          if (!workload || !record) return { provider, state: 'unavailable', scopes: [] };
+          const binding = await bindingOf(deps.vault, workload, record, user);
+          const origin = authorizationOriginOf(record);
+          return {
+            provider,
+            state: stateOf(binding, now()),
+            scopes: binding?.scopes ?? scopesOf(portal, provider),
+            ...(binding ? { since: binding.updatedAt } : {}),
+            ...(origin ? { authorizationOrigin: origin } : {}),
+          };
         }),
       );
     },

@@ -3,7 +3,7 @@ import { AccessDeniedException, AgentCoreError } from '../errors.js';
 import type { CallerContext } from '../http/caller-context.js';
 import { logger } from '../logger.js';
 import { portalUrl } from './consent-portals.js';
-import { authorizationOrigins, type portalConnections } from './connections.js';
+import type { portalConnections } from './connections.js';
 import { checkIdp, type IdpCheckDependencies } from './idp-checks.js';
 import { portalTargets } from './portal-tags.js';
 import { connectionsPage, messagePage, pageHeaders, signInPage } from './pages.js';
@@ -94,7 +94,7 @@ async function showConnections(deps: PortalPageDependencies, { request, portal, 
   const connections = await deps.connections.list(portal, session.user);
   const notice = NOTICES[request.query.m ?? ''];
   // Connect posts here and is sent on to the provider's authorization server: the form may go there.
-  const targets = await authorizationOrigins(portal, deps.idp.providers);
+  const targets = connections.flatMap((c) => (c.authorizationOrigin ? [c.authorizationOrigin] : []));
   return html(200, connectionsPage({ portalName: portal.name, description: portal.description, user: session.user.subject, base, csrf: session.csrf, connections, notice }), {}, targets);
 }
 
