@@ -18,6 +18,8 @@ export interface AuditRecord {
   errorType?: string;
   /** A disconnect's outcome at the provider: revoked, not-supported or failed. */
   revocation?: string;
+  /** The IAM principal that asked (an operator's revoke through the extension API). */
+  principal?: string;
 }
 
 /** The fields an audit record adds to a log line (a type, not an interface: the logger takes it as a record). */

@@ -38,6 +38,7 @@ import { EnvelopeCipher } from './token-vault/envelope.js';
 import { KmsKeyService } from './token-vault/kms-key-service.js';
 import { TokenVault } from './token-vault/vault.js';
 import { tokenVaultSettings } from './token-vault/vault-settings.js';
+import { userConnectionOperations } from './user-connections/user-connections.js';
 import { workloadAccessTokenOperations } from './workload-access-tokens/operations.js';
 import { parseIssuers, UserTokenVerifier } from './workload-access-tokens/user-tokens.js';
 import { WorkloadAccessTokens, watIssuer } from './workload-access-tokens/workload-access-token.js';
@@ -230,5 +231,19 @@ export const consentPortalPages = /* @__PURE__ */ once(() =>
       fetchJson: portalFetchJson,
       startConsent: consentStarter({ sessions: sessionStore(), consent: consent(), registry: registry(), settings: { consentSessionSeconds: config.consentSessionSeconds }, now: Date.now }),
     }),
+  }),
+);
+
+/** The extension operations behind the console's Connections of a user (functions/user-connections.ts). */
+export const userConnectionService = /* @__PURE__ */ once(() =>
+  userConnectionOperations({
+    identities: identityStore(),
+    providers: providerStore(),
+    vault: vault(),
+    bindings: vaultStore(),
+    pageTokens: pageTokens(),
+    secrets: providerSecrets(),
+    sign: signingKeys().sign,
+    fetchJson: portalFetchJson,
   }),
 );

@@ -51,6 +51,11 @@ export interface TargetRefusal {
 }
 
 const ACTION_PREFIX = 'bedrock-agentcore:';
+/**
+ * The extension operations (DESIGN.md "Extensions") are not AgentCore's: an action of their own
+ * namespace, so that no AgentCore policy (`bedrock-agentcore:*`) grants them by accident.
+ */
+const EXTENSION_ACTION_PREFIX = 'agentcore-identity:';
 
 /** The names the model allows (lib/contract/model.json); anything else names no resource. */
 const NAMES = {
@@ -136,18 +141,41 @@ const RESOLVERS: Readonly<Record<string, Resolve>> = {
   DeleteConsentPortal: portal,
 };
 
+/** A user's connections live in the vault; the workload a list is narrowed to is named too. */
+const userConnections: Resolve = (input, where) => {
+  if (input.workloadName === undefined) return { resource: tokenVaultArn(where), alsoNamed: [] };
+  const name = field(input, 'workloadName', NAMES.workload);
+  return typeof name === 'string' ? { resource: tokenVaultArn(where), alsoNamed: [workloadIdentityArn(where, name)] } : name;
+};
+
+/** Revoking is on the credential provider, as a vend of its token is; the workload and the vault are named too. */
+const userConnection: Resolve = (input, where) => {
+  const provider = field(input, 'credentialProviderName', NAMES.provider);
+  const name = field(input, 'workloadName', NAMES.workload);
+  if (typeof provider !== 'string') return provider;
+  if (typeof name !== 'string') return name;
+  return { resource: oauth2CredentialProviderArn(where, provider), alsoNamed: [workloadIdentityArn(where, name), tokenVaultArn(where)] };
+};
+
+const EXTENSION_RESOLVERS: Readonly<Record<string, Resolve>> = {
+  ListUserConnections: userConnections,
+  RevokeUserConnection: userConnection,
+};
+
 /**
  * The action and resource an operation is authorized as, from its validated input (a pure
  * function: no lookups). For Create operations the resource is the container, since the new
  * resource's ARN does not exist yet; its ARN for `name` is in alsoNamed.
  */
 export function authorizationTarget(operation: string, input: Input, where: Where): AuthorizationTarget | TargetRefusal {
-  const resolve = Object.hasOwn(RESOLVERS, operation) ? RESOLVERS[operation] : undefined;
+  const extension = Object.hasOwn(EXTENSION_RESOLVERS, operation);
+  const resolve = extension ? EXTENSION_RESOLVERS[operation] : Object.hasOwn(RESOLVERS, operation) ? RESOLVERS[operation] : undefined;
   if (!resolve) return { refused: 'unknown-operation' };
   if (typeof input !== 'object' || input === null) return { refused: 'invalid-input' };
   const target = resolve(input, where);
   if ('refused' in target) return target;
-  return { action: `${ACTION_PREFIX}${operation}`, resource: target.resource, alsoNamed: [...target.alsoNamed, ...createdArn(operation, input, where)] };
+  const action = `${extension ? EXTENSION_ACTION_PREFIX : ACTION_PREFIX}${operation}`;
+  return { action, resource: target.resource, alsoNamed: [...target.alsoNamed, ...createdArn(operation, input, where)] };
 }
 
 const CREATED: Readonly<Record<string, Resolve>> = {

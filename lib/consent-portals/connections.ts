@@ -36,13 +36,14 @@ export interface ConnectionDependencies extends ReleaseDependencies, RevocationD
 }
 
 /** The binding of this user in the slot of this workload and provider incarnation, if any. */
-async function bindingOf(vault: TokenVault, workload: WorkloadIdentityRecord, record: CredentialProviderRecord, user: UserRef): Promise<VaultBinding | undefined> {
+export async function bindingOf(vault: TokenVault, workload: WorkloadIdentityRecord, record: CredentialProviderRecord, user: UserRef): Promise<VaultBinding | undefined> {
   const key = { workload: workloadIncarnation(workload.name, workload.createdTime), user: userKey(user), provider: providerRef(record.name, record.createdTime) };
   const binding = await vault.get(vault.id(key));
   return binding && binding.provider === key.provider && binding.workload === key.workload && binding.user === key.user ? binding : undefined;
 }
 
-function stateOf(binding: VaultBinding | undefined, now: number): ConnectionState {
+/** Whether a binding still vends: shared by the portal's Connections and the extension ListUserConnections. */
+export function stateOf(binding: Pick<VaultBinding, 'refreshFailure' | 'hasRefreshToken' | 'expiresAt'> | undefined, now: number): ConnectionState {
   if (!binding) return 'not-connected';
   // A refused refresh token (the vault keeps the refusal) or an expired token that cannot be refreshed: consent again.
   if (isRefused(binding) || (!binding.hasRefreshToken && binding.expiresAt !== undefined && binding.expiresAt <= now)) return 'needs-consent';
@@ -104,15 +105,29 @@ export function portalConnections(deps: ConnectionDependencies) {
     /** Revokes at the provider where it can, then deletes the binding; undefined when there was nothing to disconnect. */
     async disconnect(portal: ConsentPortalRecord, user: UserRef, provider: string): Promise<RevocationOutcome | undefined> {
       const found = await resolve(portal, provider);
-      let binding = found && (await bindingOf(deps.vault, found.workload, found.record, user));
-      if (!found || !binding) return undefined;
-      const outcome = await revokeAtProvider(found.record, await deps.vault.open(binding), deps);
-      // A refresh may rewrite the binding meanwhile (a new version): delete whatever is there now.
-      for (let round = 0; binding && round < 3; round++) {
-        await deps.vault.discard(binding);
-        binding = await bindingOf(deps.vault, found.workload, found.record, user);
-      }
-      return outcome;
+      return found && revokeConnection(deps, found.workload, found.record, user);
     },
   };
+}
+
+/**
+ * Disconnect, wherever a user's connection is ended (the portal, the extension
+ * RevokeUserConnection): revokes at the provider where it can, then deletes the binding whatever
+ * the provider said; undefined when this user has no binding for this workload and provider.
+ */
+export async function revokeConnection(
+  deps: RevocationDependencies & { vault: TokenVault },
+  workload: WorkloadIdentityRecord,
+  record: CredentialProviderRecord,
+  user: UserRef,
+): Promise<RevocationOutcome | undefined> {
+  let binding = await bindingOf(deps.vault, workload, record, user);
+  if (!binding) return undefined;
+  const outcome = await revokeAtProvider(record, await deps.vault.open(binding), deps);
+  // A refresh may rewrite the binding meanwhile (a new version): delete whatever is there now.
+  for (let round = 0; binding && round < 3; round++) {
+    await deps.vault.discard(binding);
+    binding = await bindingOf(deps.vault, workload, record, user);
+  }
+  return outcome;
 }

@@ -1,4 +1,5 @@
 import model from './model.json' with { type: 'json' };
+import extensions from '../user-connections/model.json' with { type: 'json' };
 
 /**
  * The wire contract, extracted from the botocore service models by infra/contract/extract.py.
@@ -25,6 +26,8 @@ export interface Shape {
   sensitive?: boolean;
   union?: boolean;
   exception?: boolean;
+  /** A structure that refuses members it does not know (the extension operations'; AgentCore's ignore them). */
+  closed?: boolean;
 }
 
 export interface Operation {
@@ -37,19 +40,48 @@ export interface Operation {
   errors: string[];
 }
 
+/** An extension operation: served like the contract's, under `/extensions/`. */
+export interface ExtensionOperation extends Omit<Operation, 'plane'> {
+  plane: 'extension';
+}
+
+/** The AgentCore contract's operations. */
 export const operations = model.operations as Record<string, Operation>;
-export const shapes = model.shapes as unknown as Record<string, Shape>;
+/**
+ * The extension operations (DESIGN.md "Extensions", under `/extensions/`): served by the same edge
+ * as the contract's, never listed among them; their shapes may name the contract's.
+ */
+export const extensionOperations = extensions.operations as Record<string, ExtensionOperation>;
+export const shapes = mergedShapes();
 
 export type OperationName = keyof typeof model.operations;
+export type ExtensionOperationName = keyof typeof extensions.operations;
+/** Every operation the API edge serves. */
+export type EdgeOperationName = OperationName | ExtensionOperationName;
 
-const byPath = new Map(Object.entries(operations).map(([name, op]) => [`${op.method} ${op.path}`, name as OperationName]));
+function mergedShapes(): Record<string, Shape> {
+  const contract = model.shapes as unknown as Record<string, Shape>;
+  const added = extensions.shapes as unknown as Record<string, Shape>;
+  const clash = Object.keys(added).find((name) => Object.hasOwn(contract, name));
+  if (clash) throw new Error(`the extension model redefines the contract's shape ${clash}`);
+  return { ...contract, ...added };
+}
+
+/** An operation's spec, the contract's or an extension's. */
+export function operationSpec(name: EdgeOperationName): Operation | ExtensionOperation {
+  return (Object.hasOwn(operations, name) ? operations[name] : extensionOperations[name])!;
+}
+
+const byPath = new Map(
+  [...Object.entries(operations), ...Object.entries(extensionOperations)].map(([name, op]) => [`${op.method} ${op.path}`, name as EdgeOperationName]),
+);
 
 /**
  * The operation an API Gateway route key (`POST /identities/...`) stands for, if any. A route may
  * declare a path member greedy (`/tags/{resourceArn+}`, so that an ARN matches whether or not the
  * gateway splits its encoded slashes): it stands for the contract's `{resourceArn}`.
  */
-export function operationForRoute(method: string, path: string): OperationName | undefined {
+export function operationForRoute(method: string, path: string): EdgeOperationName | undefined {
   return byPath.get(`${method.toUpperCase()} ${path.replace(/\{(\w+)\+\}/g, '{$1}')}`);
 }
 

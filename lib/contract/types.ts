@@ -4,7 +4,8 @@
  */
 import type * as C from '@aws-sdk/client-bedrock-agentcore-control';
 import type * as D from '@aws-sdk/client-bedrock-agentcore';
-import type { OperationName } from './model.js';
+import type * as X from '../user-connections/types.js';
+import type { EdgeOperationName, OperationName } from './model.js';
 
 /** Every operation of model.json: [request, response] as the SDK declares them. */
 export interface OperationTypes {
@@ -41,6 +42,14 @@ export interface OperationTypes {
   CompleteResourceTokenAuth: [D.CompleteResourceTokenAuthRequest, D.CompleteResourceTokenAuthResponse];
 }
 
+/** The extension operations (lib/user-connections/model.json): [request, response] as their client declares them. */
+export interface ExtensionOperationTypes {
+  ListUserConnections: [X.ListUserConnectionsInput, X.ListUserConnectionsOutput];
+  RevokeUserConnection: [X.RevokeUserConnectionInput, X.RevokeUserConnectionOutput];
+}
+
+type EdgeOperationTypes = OperationTypes & ExtensionOperationTypes;
+
 // A model regenerated with an operation this list lacks (or the reverse) fails to compile here.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Holds<T extends true> = T;
@@ -65,6 +74,6 @@ export type Validated<T> = T extends Leaf
         : { [K in RequiredKeys<T>]-?: Validated<Exclude<T[K], undefined>> } & { [K in Exclude<keyof T, RequiredKeys<T>>]?: Validated<Exclude<T[K], undefined>> };
 
 /** What an operation receives, once validated. */
-export type Input<Op extends OperationName> = Validated<OperationTypes[Op][0]>;
+export type Input<Op extends EdgeOperationName> = Validated<EdgeOperationTypes[Op][0]>;
 /** What an operation answers: the SDK's response type (timestamps as Date, sent as epoch seconds). */
-export type Output<Op extends OperationName> = OperationTypes[Op][1];
+export type Output<Op extends EdgeOperationName> = EdgeOperationTypes[Op][1];

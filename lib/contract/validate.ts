@@ -125,7 +125,8 @@ function checkStructure(site: Site, value: unknown): unknown {
   for (const key of Object.keys(value)) {
     const ref = own(members, key) as { shape: string } | undefined;
     const given = value[key];
-    // Unknown members are ignored (and dropped); null stands for absent, as in AWS JSON protocols.
+    // Unknown members are ignored (and dropped) unless the structure is closed; null stands for absent, as in AWS JSON protocols.
+    if (!ref && shape.closed) problems.push({ name: join(path, key.length <= 64 ? key : 'member'), message: 'is not a member of this request' });
     if (!ref || given === undefined || given === null) continue;
     known++;
     result[key] = check(ref.shape, given, join(path, key), problems);

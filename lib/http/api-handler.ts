@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { operationForRoute, operations, shapes, type OperationName } from '../contract/model.js';
+import { operationForRoute, operationSpec, shapes, type EdgeOperationName } from '../contract/model.js';
 import { validateShape } from '../contract/validate.js';
 import { AgentCoreError, DependencyFailure, httpStatusOf, UnknownOperationException, ValidationException } from '../errors.js';
 import { toAgentCoreError } from '../aws/errors.js';
@@ -12,9 +12,9 @@ import { callerContext, type CallerContext, type CallerSettings } from './caller
 import { authorizeCall } from './authorization.js';
 
 /** An operation as the edge calls it: its validated input in, the SDK's response shape (or nothing) out. */
-export type OperationImpl<Op extends OperationName> = (input: Input<Op>, caller: CallerContext) => Promise<Output<Op> | void>;
-/** The operations a function serves; tsc checks each entry against the contract's types. */
-export type OperationTable = { [Op in OperationName]?: OperationImpl<Op> };
+export type OperationImpl<Op extends EdgeOperationName> = (input: Input<Op>, caller: CallerContext) => Promise<Output<Op> | void>;
+/** The operations a function serves; tsc checks each entry against the contract's (or the extension model's) types. */
+export type OperationTable = { [Op in EdgeOperationName]?: OperationImpl<Op> };
 
 type Event = APIGatewayProxyEventV2;
 type Result = APIGatewayProxyStructuredResultV2;
@@ -32,15 +32,15 @@ export function apiHandler(table: OperationTable, settings: () => CallerSettings
     const started = Date.now();
     // A vend's audit record carries the request's status and latency: one line per vend, not two.
     const audited = (status: number) => slot.fields && { ...slot.fields, status, latencyMs: Date.now() - started };
-    let operation: OperationName | undefined;
+    let operation: EdgeOperationName | undefined;
     try {
       operation = resolveOperation(event);
       // One operation's entry; the union of every entry's parameter types would be `never`.
-      const impl = operation && (table[operation] as OperationImpl<OperationName> | undefined);
+      const impl = operation && (table[operation] as OperationImpl<EdgeOperationName> | undefined);
       if (!operation || !impl) throw new UnknownOperationException('The requested operation is not supported by this endpoint.');
       logger.appendKeys({ operation });
-      const spec = operations[operation]!;
-      const input = validateShape<Input<OperationName>>(spec.input, requestInput(event, spec.input));
+      const spec = operationSpec(operation);
+      const input = validateShape<Input<EdgeOperationName>>(spec.input, requestInput(event, spec.input));
       const current = settings();
       let caller = callerContext(event, context, requestId, current);
       // Before anything runs: a denied call writes nothing.
@@ -69,7 +69,7 @@ export function apiHandler(table: OperationTable, settings: () => CallerSettings
  * The operation is what API Gateway matched, never what the path merely looks like: a request that
  * reached the catch-all route went around its route's authorizer, so it names no operation.
  */
-function resolveOperation(event: Event): OperationName | undefined {
+function resolveOperation(event: Event): EdgeOperationName | undefined {
   const [method, path] = (event.routeKey ?? '').split(' ');
   return method && path ? operationForRoute(method, path) : undefined;
 }

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { conditionally } from '../aws/conditional.js';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { deleteAllByIndex } from '../aws/dynamodb-pages.js';
-import type { TokenVaultStore, VaultBinding, VaultSettings } from './store.js';
+import type { Page } from '../pagination.js';
+import type { BindingSummary, TokenVaultStore, VaultBinding, VaultSettings } from './store.js';
 
 const SETTINGS_KEY = 'settings#default';
 
@@ -101,6 +102,26 @@ export class DynamoDbTokenVaultStore implements TokenVaultStore {
     return deleteAllByIndex(this.client, { table: this.tableName, index, attribute, value, conditional: true });
   }
 
+  /**
+   * The `byUser` index (partition `user`, sort `workload`): an eventually consistent read, as every
+   * index read is; a binding written or deleted a moment ago may still be missing or listed.
+   */
+  async listByUser(user: string, options: { cursor?: string; limit: number; workloadName?: string }): Promise<Page<BindingSummary>> {
+    const prefix = options.workloadName === undefined ? {} : { ':prefix': `${options.workloadName}@` };
+    const { Items = [], LastEvaluatedKey } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'byUser',
+        KeyConditionExpression: options.workloadName === undefined ? '#user = :user' : '#user = :user AND begins_with(workload, :prefix)',
+        ExpressionAttributeNames: { '#user': 'user' },
+        ExpressionAttributeValues: { ':user': user, ...prefix },
+        Limit: options.limit,
+        ...(options.cursor === undefined ? {} : { ExclusiveStartKey: startKey(options.cursor) }),
+      }),
+    );
+    return { items: Items.map((item) => fromItem(item) as BindingSummary), ...(LastEvaluatedKey ? { lastKey: JSON.stringify(LastEvaluatedKey) } : {}) };
+  }
+
   async settings(): Promise<VaultSettings | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: SETTINGS_KEY } }));
     return Item ? { keyType: Item.keyType, kmsKeyArn: Item.kmsKeyArn, lastModifiedDate: Item.lastModifiedDate } : undefined;
@@ -109,6 +130,13 @@ export class DynamoDbTokenVaultStore implements TokenVaultStore {
   async saveSettings(settings: VaultSettings): Promise<void> {
     await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: SETTINGS_KEY, ...settings } }));
   }
+}
+
+/** A cursor this store handed out: the index key it stopped at (strings only, as the index's keys are). */
+function startKey(cursor: string): Record<string, string> {
+  const key: unknown = JSON.parse(cursor);
+  if (typeof key !== 'object' || key === null || Object.values(key).some((v) => typeof v !== 'string')) throw new Error('not a cursor of this store');
+  return key as Record<string, string>;
 }
 
 export function fromItem(item: Record<string, unknown>): VaultBinding {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Page } from '../pagination.js';
 import type { Envelope } from './envelope.js';
 
 /**
@@ -74,6 +75,13 @@ export interface VaultTokens {
   extras?: Record<string, string>;
 }
 
+/**
+ * What a list of a user's bindings reads (the `byUser` index projects only this): where the
+ * binding sits and its state, never the envelope.
+ */
+export type BindingSummary = Pick<VaultBinding, 'id' | 'workload' | 'user' | 'provider' | 'scopes' | 'hasRefreshToken' | 'updatedAt'> &
+  Partial<Pick<VaultBinding, 'providerCreatedTime' | 'expiresAt' | 'refreshFailure'>>;
+
 export interface VaultSettings {
   keyType: 'ServiceManagedKey' | 'CustomerManagedKey';
   kmsKeyArn?: string;
@@ -100,6 +108,12 @@ export interface TokenVaultStore {
   deleteByProvider(provider: string): Promise<number>;
   /** Every binding of a workload incarnation (`<name>@<createdTime>`). */
   deleteByWorkload(workload: string): Promise<number>;
+  /**
+   * One page of a user's bindings (userKey form), in the order of their workload incarnation;
+   * with `workloadName`, only that workload's incarnations. `cursor` is the `lastKey` of the page
+   * before: opaque, and not sealed here (callers hand out their own sealed tokens).
+   */
+  listByUser(user: string, options: { cursor?: string; limit: number; workloadName?: string }): Promise<Page<BindingSummary>>;
   settings(): Promise<VaultSettings | undefined>;
   saveSettings(settings: VaultSettings): Promise<void>;
 }

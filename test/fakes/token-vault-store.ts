@@ -1,4 +1,5 @@
-import type { TokenVaultStore, VaultBinding, VaultSettings } from '../../lib/token-vault/store.js';
+import type { Page } from '../../lib/pagination.js';
+import type { BindingSummary, TokenVaultStore, VaultBinding, VaultSettings } from '../../lib/token-vault/store.js';
 
 /**
  * TokenVaultStore in memory, with the DynamoDB adapter's conditions: puts conditional on version
@@ -65,6 +66,19 @@ export class InMemoryTokenVaultStore implements TokenVaultStore {
     return this.deleteWhere((binding) => binding.workload === workload);
   }
 
+  /** As the `byUser` index: ordered by workload incarnation (then id), only the projected attributes, pages of `limit`. */
+  async listByUser(user: string, options: { cursor?: string; limit: number; workloadName?: string }): Promise<Page<BindingSummary>> {
+    const after = options.cursor === undefined ? undefined : (JSON.parse(options.cursor) as { workload: string; pk: string });
+    const order = (b: { workload: string; id: string }) => `${b.workload}\u0000${b.id}`;
+    const listed = [...this.bindings.values()]
+      .filter((b) => b.user === user && (options.workloadName === undefined || b.workload.startsWith(`${options.workloadName}@`)))
+      .sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0))
+      .filter((b) => !after || order(b) > order({ workload: after.workload, id: after.pk }));
+    const items = listed.slice(0, options.limit).map(summaryOf);
+    const last = items.length === options.limit ? items.at(-1) : undefined;
+    return { items, ...(last ? { lastKey: JSON.stringify({ pk: last.id, user, workload: last.workload }) } : {}) };
+  }
+
   async settings(): Promise<VaultSettings | undefined> {
     return this.vaultSettings && { ...this.vaultSettings };
   }
@@ -78,4 +92,12 @@ export class InMemoryTokenVaultStore implements TokenVaultStore {
     for (const [id, binding] of this.bindings) if (match(binding) && this.bindings.delete(id)) deleted += 1;
     return deleted;
   }
+}
+
+/** What the `byUser` index projects (infra/tables.yml). */
+function summaryOf(binding: VaultBinding): BindingSummary {
+  const { id, workload, user, provider, providerCreatedTime, scopes, expiresAt, hasRefreshToken, refreshFailure, updatedAt } = binding;
+  const optional = { providerCreatedTime, expiresAt, refreshFailure };
+  const present = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined));
+  return structuredClone({ id, workload, user, provider, scopes, hasRefreshToken, updatedAt, ...present });
 }

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { operationForRoute, operations as contract } from '../../lib/contract/model.js';
 import { operations as controlPlaneOperations } from '../../functions/control-plane.js';
 import { operations as dataPlaneOperations } from '../../functions/data-plane.js';
+import { operations as userConnectionOperations } from '../../functions/user-connections.js';
 import { WATCHED_API_CALLS } from '../../lib/rotation/rotation-events.js';
 import { bundle, bundledFiles, functionEntries, packageOf } from '../setup/function-bundles.js';
 import { packagedService } from '../setup/package-cache.js';
@@ -138,9 +139,34 @@ describe('the CloudFormation template of `osls package`', () => {
     expect(JSON.stringify(writes)).not.toMatch(/ConsentPortalsTable|WorkloadIdentitiesTable|CredentialProvidersTable/);
   });
 
+  it('serves the extension operations under /extensions/, behind the aws_iam authorizer, from a function of their own', () => {
+    const routes = routesTo('UserConnections');
+    expect(routes.map((r) => [r.RouteKey, r.AuthorizationType]).sort()).toEqual(
+      Object.keys(userConnectionOperations).map((name) => [`POST /extensions/${name}`, 'AWS_IAM']).sort(),
+    );
+    for (const name of Object.keys(userConnectionOperations)) expect(operationOfKey(`POST /extensions/${name}`), name).toBe(name);
+    const statements = resources.UserConnectionsRole!.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+    // Reads the registry and the vault, deletes vault bindings; the only other write is the shared policy cache's partition.
+    const writes = statements.filter((s: any) => [s.Action].flat().some((a: string) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a)));
+    expect(writes.map((s: any) => [s.Sid, s.Action])).toEqual([
+      ['SharedPolicyCache', ['dynamodb:PutItem']],
+      ['TokenVault', ['dynamodb:GetItem', 'dynamodb:DeleteItem']],
+    ]);
+    expect(statements.find((s: any) => s.Sid === 'SharedPolicyCache').Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['iam-principal'] } });
+    expect(JSON.stringify(statements.find((s: any) => s.Sid === 'UserBindings').Resource)).toContain('/index/byUser');
+  });
+
+  it('indexes the token vault by user, projecting no envelope', () => {
+    const vault = ofType('AWS::DynamoDB::Table').map(([, t]) => t.Properties).find((p) => p.TableName === 'agentcore-identity-ci-token-vault')!;
+    const byUser = vault.GlobalSecondaryIndexes.find((i: any) => i.IndexName === 'byUser');
+    expect(byUser.KeySchema).toEqual([{ AttributeName: 'user', KeyType: 'HASH' }, { AttributeName: 'workload', KeyType: 'RANGE' }]);
+    expect(byUser.Projection.ProjectionType).toBe('INCLUDE');
+    expect(byUser.Projection.NonKeyAttributes).not.toContain('envelope');
+  });
+
   it('routes every operation the functions implement, at its path in the contract', () => {
     const keys = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
-    const implemented = [...Object.keys(controlPlaneOperations), ...Object.keys(dataPlaneOperations)] as (keyof typeof contract)[];
+    const implemented = [...Object.keys(controlPlaneOperations), ...Object.keys(dataPlaneOperations), ...Object.keys(userConnectionOperations)] as (keyof typeof contract)[];
     const served = new Set<string | undefined>(keys.map(operationOfKey));
     for (const name of implemented) expect(served.has(name), name).toBe(true);
   });
@@ -210,7 +236,7 @@ describe('the CloudFormation template of `osls package`', () => {
         }
       }
     }
-    expect(granted).toEqual({ ControlPlaneRole: ['kms:GetPublicKey'], DataPlaneRole: ['kms:Sign'], OAuth2CallbackRole: ['kms:Sign'] });
+    expect(granted).toEqual({ ControlPlaneRole: ['kms:GetPublicKey'], DataPlaneRole: ['kms:Sign'], OAuth2CallbackRole: ['kms:Sign'], UserConnectionsRole: ['kms:Sign'] });
   });
 
   it('grants no function a wildcard action', () => {
