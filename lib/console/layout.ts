@@ -23,18 +23,24 @@ ul.items .name{font-weight:600}ul.items .meta{width:100%;font-size:.85rem;color:
 input,select,textarea{font:inherit;width:100%;max-width:38rem;padding:.45rem .55rem;border:1px solid #b8c0cc;border-radius:.375rem;background:#fff}
 .hint{font-size:.85rem;color:#5a6372}.field.invalid input,.field.invalid select,.field.invalid textarea{border-color:#b42318}
 .field-error,.form-error{color:#b42318;font-size:.9rem}.form-error{border-left:4px solid #b42318;background:#fff;padding:.5rem .75rem;margin:0 0 1rem}
-fieldset{border:1px solid #dde1e7;border-radius:.5rem;margin:0 0 1rem;padding:.75rem 1rem}legend{font-weight:600;padding:0 .25rem}
+fieldset{border:1px solid #dde1e7;border-radius:.5rem;margin:0 0 1rem;padding:.75rem 1rem;min-width:0}legend{font-weight:600;padding:0 .25rem}
+fieldset.choices{border:0;padding:0;margin:0 0 .9rem}fieldset.choices legend{padding:0;margin:0 0 .2rem}label.choice{display:flex;gap:.5rem;align-items:baseline;margin:.15rem 0}input[type=radio],input[type=checkbox]{width:auto;margin:0}
 button,a.button{font:inherit;border:0;border-radius:.375rem;padding:.5rem 1rem;background:#2756c5;color:#fff;cursor:pointer;text-decoration:none;display:inline-block}
 button.secondary,a.button.secondary{background:#e4e7ec;color:#1d2430}button.danger,a.button.danger{background:#b42318;color:#fff}
 .actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:.5rem 0 0}form.inline{display:inline}
 .notice{background:#fff;border-left:4px solid #2756c5;padding:.6rem 1rem;margin:0 0 1rem}.notice.error{border-color:#b42318}.notice.ok{border-color:#12733a}
 dl{display:grid;grid-template-columns:minmax(8rem,max-content) 1fr;gap:.3rem 1rem;margin:0}dt{color:#5a6372}dd{margin:0;overflow-wrap:anywhere}
-.pager{margin:1rem 0}.status-CONNECTED{color:#12733a}.status-NEEDS_CONSENT{color:#a15c00}
+.pager{margin:1rem 0}[data-inactive]{opacity:.55}.js [data-inactive]{display:none}details.group{border:1px solid #dde1e7;border-radius:.5rem;margin:0 0 1rem;padding:.5rem 1rem}details.group summary{cursor:pointer;font-weight:600}
+.callback-panel{background:#eef3ff;border:1px solid #b9cbf5;border-radius:.5rem;padding:1rem;margin:0 0 .75rem}.callback-panel h2{margin-top:0}.copy-row{display:flex;gap:.5rem}.copy-row input{flex:1;min-width:0}.status-CONNECTED{color:#12733a}.status-NEEDS_CONSENT{color:#a15c00}
 @media (max-width:600px){dl{grid-template-columns:1fr}dd{margin:0 0 .4rem}main{padding:1rem .75rem 3rem}}`;
 const CSS_HASH = styleHash(CSS);
 
-/** Every console page: this stylesheet (by hash) and the one script, served by the console itself. */
-export const CONSOLE_HEADERS = pageHeaders({ styles: [CSS_HASH], scripts: ["'self'"] });
+/**
+ * Every console page: this stylesheet (by hash) and the one script, served by the console itself.
+ * Referrer-Policy same-origin, not the portal's no-referrer: under no-referrer a browser posts
+ * forms with `Origin: null`, and the guard requires the console's own origin on every post.
+ */
+export const CONSOLE_HEADERS = pageHeaders({ styles: [CSS_HASH], scripts: ["'self'"], referrerPolicy: 'same-origin' });
 
 const AREAS: Array<[string, string]> = [
   ['/workload-identities', 'Workload identities'],

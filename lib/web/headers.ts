@@ -12,13 +12,19 @@ export interface PageSecurity {
   scripts?: string[];
   /** Where forms may post besides the page's own origin (the portal's Connect goes on to authorization servers). */
   formTargets?: string[];
+  /**
+   * 'no-referrer' (the default) sends no Referer anywhere, but browsers then send `Origin: null`
+   * on a form post; a page that must see its own Origin on posts takes 'same-origin', which still
+   * sends nothing to any other site.
+   */
+  referrerPolicy?: 'no-referrer' | 'same-origin';
 }
 
 /**
  * The headers of every page this project serves (consent portals, the operator console): a strict
  * Content-Security-Policy (nothing loads or runs unless named), never framed, never cached (pages
- * carry CSRF tokens and account data), never a Referer (authorization servers and other sites need
- * not learn page URLs), no MIME sniffing.
+ * carry CSRF tokens and account data), never a Referer to another site (authorization servers and
+ * other sites need not learn page URLs), no MIME sniffing.
  */
 export function pageHeaders(security: PageSecurity): Record<string, string> {
   const forms = ["'self'", ...new Set(security.formTargets ?? [])].join(' ');
@@ -28,7 +34,7 @@ export function pageHeaders(security: PageSecurity): Record<string, string> {
     'cache-control': 'no-store',
     'content-security-policy': `default-src 'none'; style-src ${security.styles.join(' ')}${scripts}; form-action ${forms}; frame-ancestors 'none'; base-uri 'none'`,
     'x-frame-options': 'DENY',
-    'referrer-policy': 'no-referrer',
+    'referrer-policy': security.referrerPolicy ?? 'no-referrer',
     'x-content-type-options': 'nosniff',
   };
 }

@@ -85,7 +85,7 @@ describe('the operator console guard', () => {
     expect(list.status).toBe(200);
     expect(list.headers['content-security-policy']).toMatch(/default-src 'none'.*script-src 'self'.*frame-ancestors 'none'/);
     expect(list.headers['x-frame-options']).toBe('DENY');
-    expect(list.headers['referrer-policy']).toBe('no-referrer');
+    expect(list.headers['referrer-policy']).toBe('same-origin');
     expect(list.headers['cache-control']).toBe('no-store');
     expect(list.headers['x-content-type-options']).toBe('nosniff');
     expect(list.text).not.toMatch(/<script>/);

@@ -25,8 +25,8 @@ interface KeyValues {
 
 function keyFields(values: KeyValues, errors: FieldErrors): string {
   return `${field({ name: 'apiKeySecretSource', label: 'Where the key is', type: 'select', value: values.source ?? 'MANAGED', options: [{ value: 'MANAGED', label: 'Paste the key: the service keeps it in a secret of its own' }, { value: 'EXTERNAL', label: 'A secret of mine in Secrets Manager (ARN or name + JSON key)' }] }, errors)}
-<fieldset><legend>Pasted key</legend>${field({ name: 'apiKey', label: 'API key', type: 'password', hint: 'Write-only: never shown again, here or anywhere.' }, errors)}</fieldset>
-<fieldset><legend>Existing secret</legend>${field({ name: 'apiKeySecretConfig.secretId', label: 'Secret ARN or name', value: values.secretId, placeholder: 'arn:aws:secretsmanager:…:secret:my-key-AbCdEf' }, errors)}${field({ name: 'apiKeySecretConfig.jsonKey', label: 'JSON key', value: values.jsonKey, hint: 'The key of the secret\u2019s JSON object that holds the API key. The service checks the secret is readable and holds it.' }, errors)}</fieldset>`;
+<fieldset data-when="apiKeySecretSource=MANAGED"${values.source === 'EXTERNAL' ? ' data-inactive' : ''}><legend>Pasted key</legend>${field({ name: 'apiKey', label: 'API key', type: 'password', hint: 'Write-only: never shown again, here or anywhere.' }, errors)}</fieldset>
+<fieldset data-when="apiKeySecretSource=EXTERNAL"${values.source === 'EXTERNAL' ? '' : ' data-inactive'}><legend>Existing secret</legend>${field({ name: 'apiKeySecretConfig.secretId', label: 'Secret ARN or name', value: values.secretId, placeholder: 'arn:aws:secretsmanager:…:secret:my-key-AbCdEf' }, errors)}${field({ name: 'apiKeySecretConfig.jsonKey', label: 'JSON key', value: values.jsonKey, hint: 'The key of the secret\u2019s JSON object that holds the API key. The service checks the secret is readable and holds it.' }, errors)}</fieldset>`;
 }
 
 function keyValues(form: URLSearchParams): KeyValues {

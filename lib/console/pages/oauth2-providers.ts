@@ -10,7 +10,8 @@ import { attempt, type Refusal } from '../api-errors.js';
 import { field, formLevelErrors, type FieldErrors } from '../form-fields.js';
 import { posted, when } from '../forms.js';
 import { confirmPage, csrfInput, page, pager, redirect, type ConsoleResponse, type Notice } from '../layout.js';
-import { callbackUrlPanel, oauth2ProviderFields, oauth2ProviderInput, oauth2ProviderValues, oauth2VendorChoices } from '../oauth2-provider-forms.js';
+import { isVendor, vendorForm } from '../oauth2-form-plan.js';
+import { callbackUrlPanel, oauth2ProviderFields, oauth2ProviderInput, oauth2ProviderValues, oauth2VendorChoices, STORED_SECRET_SOURCE } from '../oauth2-provider-forms.js';
 import { route, type Ctx } from '../router.js';
 
 const AREA = '/oauth2-providers';
@@ -36,25 +37,27 @@ function newForm(ctx: Ctx, vendor: string, form: { name?: string; values?: Recor
   const errors = form.refusal?.errors ?? {};
   const fields = oauth2ProviderFields({ mode: 'create', vendor, values: form.values ?? {}, errors });
   const body = `<p><a href="${AREA}">← All OAuth2 providers</a></p><h1>New ${escapeHtml(vendorLabel(vendor))} provider</h1>
-<section class="card">${formLevelErrors(errors, ['name', ...fieldNamesOf(fields)])}<form method="post" action="/new-oauth2-provider?vendor=${encodeURIComponent(vendor)}">${csrfInput(ctx.csrf)}${field({ name: 'name', label: 'Name', value: form.name, required: true, hint: 'What agents name in GetResourceOauth2Token.' }, errors)}${fields}<button type="submit">Create</button></form></section>`;
+<section class="card">${formLevelErrors(pageErrors(errors), ['name'])}<form method="post" action="/new-oauth2-provider?vendor=${encodeURIComponent(vendor)}">${csrfInput(ctx.csrf)}${field({ name: 'name', label: 'Name', value: form.name, required: true, hint: 'What agents name in GetResourceOauth2Token.' }, errors)}${fields}<button type="submit">Create</button></form></section>`;
   return page(ctx.api.target, { title: `New ${vendorLabel(vendor)} provider`, area: AREA, body, notice: form.refusal?.notice, status: form.refusal?.status });
 }
 
-/** The member paths a rendered form names, so messages for any other path are shown above the form. */
-function fieldNamesOf(html: string): string[] {
-  return [...html.matchAll(/data-field="([^"]+)"/g)].map((m) => m[1]!.replace(/&#(\d+);/g, (_, c: string) => String.fromCharCode(Number(c))));
+/** The errors the vendor fields do not show themselves (they show every `oauth2ProviderConfigInput…` one): the name's, the rest. */
+function pageErrors(errors: FieldErrors): FieldErrors {
+  return Object.fromEntries(Object.entries(errors).filter(([name]) => name !== 'credentialProviderVendor' && name !== 'oauth2ProviderConfigInput' && !name.startsWith('oauth2ProviderConfigInput.')));
 }
 
-/** Only what the form showed comes back into it: a secret field is never refilled. */
-function echoValues(form: URLSearchParams, fields: string): Record<string, string> {
-  const shown = new Set(fieldNamesOf(fields).filter((name) => !new RegExp(`name="${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"[^>]*type="password"`).test(fields)));
+/** Only what the form showed comes back into it, and never a secret field (write-only). */
+function echoValues(form: URLSearchParams, mode: 'create' | 'edit', vendor: string): Record<string, string> {
+  if (!isVendor(vendor)) return {};
+  const shown = new Set(vendorForm(vendor, mode).sections.flatMap((s) => s.fields).filter((f) => f.type !== 'password').map((f) => f.name));
+  shown.add(STORED_SECRET_SOURCE);
   return Object.fromEntries([...form].filter(([k]) => shown.has(k)));
 }
 
 async function create(ctx: Ctx): Promise<ConsoleResponse> {
   const vendor = ctx.query.get('vendor') ?? '';
   const name = posted(ctx.form, 'name');
-  const values = echoValues(ctx.form, oauth2ProviderFields({ mode: 'create', vendor, values: {}, errors: {} }));
+  const values = echoValues(ctx.form, 'create', vendor);
   const built = oauth2ProviderInput('create', vendor, name, ctx.form);
   if ('errors' in built) return newForm(ctx, vendor, { name, values, refusal: formRefusal(built.errors) });
   const done = await attempt(() => ctx.api.control.send(new CreateOauth2CredentialProviderCommand(built.input)), ctx.api.target.endpoint);
@@ -74,7 +77,7 @@ async function detail(ctx: Ctx, [name]: string[], form: { values?: Record<string
   const body = `<p><a href="${AREA}">← All OAuth2 providers</a></p><h1>${escapeHtml(p.name ?? name!)}</h1>
 ${callbackUrlPanel(vendor, p.callbackUrl ?? '')}
 <section class="card"><dl><dt>Vendor</dt><dd>${escapeHtml(vendorLabel(vendor))}</dd><dt>ARN</dt><dd class="mono">${escapeHtml(p.credentialProviderArn ?? '')}</dd><dt>Client secret</dt><dd class="mono">${escapeHtml(p.clientSecretArn?.secretArn ?? '')}</dd><dt>Updated</dt><dd>${escapeHtml(when(p.lastUpdatedTime))}</dd></dl></section>
-<section class="card"><h2>Edit</h2><p class="lead">Secret fields are write-only: leave them empty to keep the stored secret.</p>${formLevelErrors(errors, fieldNamesOf(fields))}<form method="post" action="${escapeHtml(href(name!))}">${csrfInput(ctx.csrf)}${fields}<button type="submit">Save</button></form></section>
+<section class="card"><h2>Edit</h2><p class="lead">Secret fields are write-only: leave them empty to keep the stored secret.</p>${formLevelErrors(pageErrors(errors), [])}<form method="post" action="${escapeHtml(href(name!))}">${csrfInput(ctx.csrf)}${fields}<button type="submit">Save</button></form></section>
 <section class="card"><h2>Delete</h2><p>Every user's tokens for this provider go with it.</p><a class="button danger" href="${escapeHtml(href(name!))}/delete">Delete…</a></section>`;
   return page(ctx.api.target, { title: name!, area: AREA, body, notice: form.refusal?.notice ?? flash, status: form.refusal?.status });
 }
@@ -84,7 +87,7 @@ async function update(ctx: Ctx, params: string[]): Promise<ConsoleResponse> {
   const got = await attempt(() => ctx.api.control.send(new GetOauth2CredentialProviderCommand({ name })), ctx.api.target.endpoint);
   if ('refused' in got) return detail(ctx, params);
   const vendor = got.ok.credentialProviderVendor ?? 'CustomOauth2';
-  const values = echoValues(ctx.form, oauth2ProviderFields({ mode: 'edit', vendor, values: {}, errors: {} }));
+  const values = echoValues(ctx.form, 'edit', vendor);
   const built = oauth2ProviderInput('edit', vendor, name, ctx.form);
   if ('errors' in built) return detail(ctx, params, { values, refusal: formRefusal(built.errors) });
   const done = await attempt(() => ctx.api.control.send(new UpdateOauth2CredentialProviderCommand(built.input)), ctx.api.target.endpoint);
