@@ -51,7 +51,12 @@ async function main() {
     onOutput: process.env.VERBOSE ? (line) => console.log(`[offline] ${line}`) : undefined,
   });
   // Signed like the printed exports (local/local), whatever credentials this shell holds.
-  const operatorConsole = await startConsole({ port: await chooseConsolePort(console.log), endpoint: stack.url, region: stack.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const operatorConsole = await chooseConsolePort(console.log)
+    .then((consolePort) => startConsole({ port: consolePort, endpoint: stack.url, region: stack.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }))
+    .catch(async (error: unknown) => {
+      await stack.stop();
+      throw error;
+    });
   const envFile = `# Written by npm start (${new Date().toISOString()}); removed when it stops. Source it: . ${ENV_FILE}\n${exportLines(stack).join('\n')}\n`;
   let stopping = false;
   const shutdown = async (signal: string) => {

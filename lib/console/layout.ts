@@ -16,7 +16,7 @@ nav{background:#fff;border-bottom:1px solid #dde1e7;padding:0 .5rem;display:flex
 nav a{padding:.6rem .6rem;color:#2756c5;text-decoration:none;border-bottom:3px solid transparent;font-size:.95rem}nav a.active{border-color:#2756c5;color:#1d2430;font-weight:600}
 main{max-width:60rem;margin:0 auto;padding:1.25rem 1rem 3rem}h1{font-size:1.4rem;margin:0 0 .75rem}h2{font-size:1.1rem;margin:1.75rem 0 .5rem}
 p.lead{color:#5a6372;margin:0 0 1rem}a{color:#2756c5}code,.mono{font-family:ui-monospace,monospace;font-size:.88em;overflow-wrap:anywhere}
-section.card,ul.items li{background:#fff;border:1px solid #dde1e7;border-radius:.5rem;padding:1rem;margin:0 0 .75rem}
+section.card>h2:first-child{margin-top:0}section.card,ul.items li{background:#fff;border:1px solid #dde1e7;border-radius:.5rem;padding:1rem;margin:0 0 .75rem}
 ul.items{list-style:none;padding:0;margin:0}ul.items li{display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:center;justify-content:space-between}
 ul.items .name{font-weight:600}ul.items .meta{width:100%;font-size:.85rem;color:#5a6372;overflow-wrap:anywhere}
 .field{margin:0 0 .9rem}.field label{display:block;font-weight:600;margin:0 0 .2rem}

@@ -24,7 +24,10 @@ const openLink = (url: string | undefined) => (url ? `<a class="button secondary
 async function idpOptions(ctx: Ctx, chosen: string | undefined) {
   const listed = await attempt(() => ctx.api.control.send(new ListOauth2CredentialProvidersCommand({ maxResults: 100 })), ctx.api.target.endpoint);
   const options = 'ok' in listed ? (listed.ok.credentialProviders ?? []).map((p) => ({ value: p.credentialProviderArn ?? '', label: p.name ?? '' })) : [];
-  if (chosen && !options.some((o) => o.value === chosen)) options.unshift({ value: chosen, label: chosen });
+  // The stored ARN may be in the other ARN namespace than List's: the same provider by its name.
+  const same = chosen ? options.find((o) => o.value === chosen || o.label === chosen.split('/').pop()) : undefined;
+  if (same) same.value = chosen!;
+  else if (chosen) options.unshift({ value: chosen, label: chosen });
   return options;
 }
 

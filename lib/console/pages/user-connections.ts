@@ -44,7 +44,7 @@ function grouped(ctx: Ctx, user: UserSelector, connections: UserConnection[]): s
 
 function nextLink(query: URLSearchParams, nextToken: string | undefined): string {
   if (!nextToken) return '';
-  const next = new URLSearchParams([...query].filter(([k]) => k !== 'nextToken' && k !== 'outcome' && k !== 'revoked'));
+  const next = new URLSearchParams([...query].filter(([k]) => k !== 'nextToken' && k !== 'outcome' && k !== 'revoked' && k !== 'workload'));
   next.set('nextToken', nextToken);
   return `<div class="pager actions"><a class="button secondary" href="${escapeHtml(`${AREA}?${next}`)}">Next page</a></div>`;
 }
@@ -53,7 +53,8 @@ async function lookup(ctx: Ctx): Promise<ConsoleResponse> {
   const user = userOf(ctx.query);
   const title = 'User connections';
   const intro = `<h1>${title}</h1>`;
-  const outcome = OUTCOMES[ctx.query.get('outcome') as RevocationOutcome];
+  const said = OUTCOMES[ctx.query.get('outcome') as RevocationOutcome];
+  const outcome = said && { ...said, text: `${ctx.query.get('revoked') ?? ''} for ${ctx.query.get('workload') ?? ''}: ${said.text}` };
   if (Object.keys(user).length === 0) return page(ctx.api.target, { title, area: AREA, body: intro + lookupForm(ctx.query) });
   const input: ListUserConnectionsInput = { ...user, maxResults: 50, ...(posted(ctx.query, 'workloadName') ? { workloadName: posted(ctx.query, 'workloadName') } : {}), ...(ctx.query.get('nextToken') ? { nextToken: ctx.query.get('nextToken')! } : {}) };
   const listed = await attempt(() => ctx.api.connections.listUserConnections(input), ctx.api.target.endpoint);
@@ -75,6 +76,8 @@ async function revoke(ctx: Ctx): Promise<ConsoleResponse> {
     return page(ctx.api.target, { title: 'Revoke', area: AREA, body, notice: done.refused.notice, status: done.refused.status });
   }
   back.set('outcome', done.ok.revocation);
+  back.set('revoked', credentialProviderName);
+  back.set('workload', workloadName);
   return redirect(`${AREA}?${back}`);
 }
 
