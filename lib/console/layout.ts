@@ -16,7 +16,7 @@ nav{background:#fff;border-bottom:1px solid #dde1e7;padding:0 .5rem;display:flex
 nav a{padding:.6rem .6rem;color:#2756c5;text-decoration:none;border-bottom:3px solid transparent;font-size:.95rem}nav a.active{border-color:#2756c5;color:#1d2430;font-weight:600}
 main{max-width:60rem;margin:0 auto;padding:1.25rem 1rem 3rem}h1{font-size:1.4rem;margin:0 0 .75rem}h2{font-size:1.1rem;margin:1.75rem 0 .5rem}
 p.lead{color:#5a6372;margin:0 0 1rem}a{color:#2756c5}code,.mono{font-family:ui-monospace,monospace;font-size:.88em;overflow-wrap:anywhere}
-section.card>h2:first-child{margin-top:0}section.card,ul.items li{background:#fff;border:1px solid #dde1e7;border-radius:.5rem;padding:1rem;margin:0 0 .75rem}
+section.card>:first-child{margin-top:0}section.card,ul.items li{background:#fff;border:1px solid #dde1e7;border-radius:.5rem;padding:1rem;margin:0 0 .75rem}
 ul.items{list-style:none;padding:0;margin:0}ul.items li{display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:center;justify-content:space-between}
 ul.items .name{font-weight:600}ul.items .meta{width:100%;font-size:.85rem;color:#5a6372;overflow-wrap:anywhere}
 .field{margin:0 0 .9rem}.field label{display:block;font-weight:600;margin:0 0 .2rem}
@@ -32,7 +32,7 @@ button.secondary,a.button.secondary{background:#e4e7ec;color:#1d2430}button.dang
 dl{display:grid;grid-template-columns:minmax(8rem,max-content) 1fr;gap:.3rem 1rem;margin:0}dt{color:#5a6372}dd{margin:0;overflow-wrap:anywhere}
 .pager{margin:1rem 0}[data-inactive]{opacity:.55}.js [data-inactive]{display:none}details.group{border:1px solid #dde1e7;border-radius:.5rem;margin:0 0 1rem;padding:.5rem 1rem}details.group summary{cursor:pointer;font-weight:600}
 .callback-panel{background:#eef3ff;border:1px solid #b9cbf5;border-radius:.5rem;padding:1rem;margin:0 0 .75rem}.callback-panel h2{margin-top:0}.copy-row{display:flex;gap:.5rem}.copy-row input{flex:1;min-width:0}.status-CONNECTED{color:#12733a}.status-NEEDS_CONSENT{color:#a15c00}
-@media (max-width:600px){dl{grid-template-columns:1fr}dd{margin:0 0 .4rem}main{padding:1rem .75rem 3rem}}`;
+@media (max-width:600px){nav a{padding:.45rem .45rem;font-size:.9rem}dl{grid-template-columns:1fr}dd{margin:0 0 .4rem}main{padding:1rem .75rem 3rem}}`;
 const CSS_HASH = styleHash(CSS);
 
 /**

@@ -151,7 +151,12 @@ describe('the operator console in a browser', () => {
     await screenshot('consent-portals');
     await page.goto(`${running.url}/consent-portals/${portal.id}`);
     expect(await page.$eval(`[name="tags.agentcore-identity:workload"]`, (e) => (e as HTMLInputElement).value)).toBe(workload);
+    expect(await page.$eval(`[name="idpConfig.credentialProviderArn"] option:checked`, (e) => e.textContent)).not.toMatch(/^arn:/);
     await screenshot('consent-portal');
+    // Saved as shown: the update and the connection tags go through the service's checks again.
+    await fill('description', 'Calendar access for the support agent');
+    await submit(`/consent-portals/${portal.id}`);
+    expect(await notice(), await mainText()).toContain('saved');
 
     await page.goto(`${running.url}/user-connections`);
     await fill('userIssuer', as.issuer);

@@ -20,10 +20,17 @@ const AREA = '/consent-portals';
 const href = (id: string) => `${AREA}/${encodeURIComponent(id)}`;
 const openLink = (url: string | undefined) => (url ? `<a class="button secondary" href="${escapeHtml(url)}" target="_blank" rel="noopener noreferrer">Open the portal</a>` : '');
 
-/** The OAuth2 providers a portal may sign users in with (first 100), plus the one already chosen. */
+/** The OAuth2 providers a portal may sign users in with (the first 100: List pages by 20), plus the one already chosen. */
 async function idpOptions(ctx: Ctx, chosen: string | undefined) {
-  const listed = await attempt(() => ctx.api.control.send(new ListOauth2CredentialProvidersCommand({ maxResults: 100 })), ctx.api.target.endpoint);
-  const options = 'ok' in listed ? (listed.ok.credentialProviders ?? []).map((p) => ({ value: p.credentialProviderArn ?? '', label: p.name ?? '' })) : [];
+  const options: Array<{ value: string; label: string }> = [];
+  let nextToken: string | undefined;
+  for (let page = 0; page < 5; page++) {
+    const listed = await attempt(() => ctx.api.control.send(new ListOauth2CredentialProvidersCommand({ maxResults: 20, nextToken })), ctx.api.target.endpoint);
+    if ('refused' in listed) break;
+    options.push(...(listed.ok.credentialProviders ?? []).map((p) => ({ value: p.credentialProviderArn ?? '', label: p.name ?? '' })));
+    nextToken = listed.ok.nextToken;
+    if (!nextToken) break;
+  }
   // The stored ARN may be in the other ARN namespace than List's: the same provider by its name.
   const same = chosen ? options.find((o) => o.value === chosen || o.label === chosen.split('/').pop()) : undefined;
   if (same) same.value = chosen!;

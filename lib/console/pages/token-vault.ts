@@ -16,7 +16,7 @@ async function show(ctx: Ctx, form: { keyType?: string; keyArn?: string; refusal
   const customer = kms?.keyType === 'CustomerManagedKey';
   const current =
     'ok' in got
-      ? `<section class="card"><h2>Key in use</h2><dl><dt>Key</dt><dd data-key-type="${escapeHtml(kms?.keyType ?? '')}">${customer ? 'Your KMS key (customer managed)' : 'The service\u2019s key'}</dd>${customer ? `<dt>KMS key ARN</dt><dd class="mono">${escapeHtml(kms?.kmsKeyArn ?? '')}</dd>` : ''}<dt>Vault</dt><dd class="mono">${escapeHtml(got.ok.tokenVaultId ?? 'default')}</dd><dt>Changed</dt><dd>${escapeHtml(when(got.ok.lastModifiedDate))}</dd></dl></section>`
+      ? `<section class="card"><h2>Key in use</h2><dl><dt>Key</dt><dd data-key-type="${escapeHtml(kms?.keyType ?? '')}">${customer ? 'Your KMS key (customer managed)' : 'The service\u2019s key'}</dd>${customer ? `<dt>KMS key ARN</dt><dd class="mono">${escapeHtml(kms?.kmsKeyArn ?? '')}</dd>` : ''}<dt>Vault</dt><dd class="mono">${escapeHtml(got.ok.tokenVaultId ?? 'default')}</dd><dt>Changed</dt><dd>${got.ok.lastModifiedDate?.getTime() ? escapeHtml(when(got.ok.lastModifiedDate)) : 'never'}</dd></dl></section>`
       : '';
   const errors = form.refusal?.errors ?? {};
   const options = [

@@ -8,7 +8,7 @@ import {
 import { escapeHtml } from '../../web/html.js';
 import { attempt, type Refusal } from '../api-errors.js';
 import { field, formLevelErrors, type FieldErrors } from '../form-fields.js';
-import { foldErrors, lines, posted } from '../forms.js';
+import { foldErrors, lines, posted, when } from '../forms.js';
 import { confirmPage, csrfInput, page, pager, redirect, type ConsoleResponse, type Notice } from '../layout.js';
 import { route, type Ctx } from '../router.js';
 
@@ -61,7 +61,7 @@ async function detail(ctx: Ctx, [name]: string[], form: { urls?: string; refusal
   const errors = foldErrors(form.refusal?.errors ?? {}, [URLS]);
   const urls = form.urls ?? (w.allowedResourceOauth2ReturnUrls ?? []).join('\n');
   const body = `<p><a href="${AREA}">← All workload identities</a></p><h1>${escapeHtml(w.name ?? name!)}</h1>
-<section class="card"><dl><dt>ARN</dt><dd class="mono">${escapeHtml(w.workloadIdentityArn ?? '')}</dd><dt>Created</dt><dd>${escapeHtml(w.createdTime?.toISOString() ?? '')}</dd><dt>Last updated</dt><dd>${escapeHtml(w.lastUpdatedTime?.toISOString() ?? '')}</dd></dl></section>
+<section class="card"><dl><dt>ARN</dt><dd class="mono">${escapeHtml(w.workloadIdentityArn ?? '')}</dd><dt>Created</dt><dd>${escapeHtml(when(w.createdTime))}</dd><dt>Last updated</dt><dd>${escapeHtml(when(w.lastUpdatedTime))}</dd></dl></section>
 <section class="card"><h2>Allowed return URLs</h2>${formLevelErrors(errors, [URLS])}<form method="post" action="${escapeHtml(href(name!))}">${csrfInput(ctx.csrf)}${field({ name: URLS, label: 'Allowed return URLs', type: 'textarea', value: urls, hint: URLS_HINT }, errors)}<button type="submit">Save</button></form></section>
 <section class="card"><h2>Delete</h2><p>Deleting this workload identity also removes every user's token vault bindings for it.</p><a class="button danger" href="${escapeHtml(href(name!))}/delete">Delete…</a></section>`;
   return page(ctx.api.target, { title: name!, area: AREA, body, notice: form.refusal?.notice ?? flash(ctx, name!), status: form.refusal?.status });
