@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetWorkloadIdentityCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { startConsole, type RunningConsole } from '../../lib/console/server.js';
-import { controlClient, failure, rememberSecret, stack, uniqueName } from '../setup/clients.js';
+import { controlClient, failure, rememberSecret, secretValue, stack, uniqueName } from '../setup/clients.js';
 
 /**
  * The console's guard against the suite's stack: launch token, session cookie, Host, Origin and
@@ -113,6 +113,28 @@ describe('the operator console guard', () => {
     const created = await call('POST', '/workload-identities', { cookie, form, origin: origin(), headers: { 'sec-fetch-site': 'same-origin' } });
     expect(created.status, created.text).toBe(303);
     expect((await control.send(new GetWorkloadIdentityCommand({ name }))).name).toBe(name);
+  });
+
+  it('never shows a posted secret again, whether the service took it or refused the form', async () => {
+    const csrf = csrfOf((await call('GET', '/workload-identities', { cookie })).text);
+    const post = (path: string, form: Record<string, string>) => call('POST', path, { cookie, origin: origin(), form: { csrf, ...form } });
+    const apiKey = secretValue('console-posted-key');
+    const clientSecret = secretValue('console-posted-client-secret');
+    const github = 'oauth2ProviderConfigInput.githubOauth2ProviderConfig';
+    const pages = [
+      await post('/api-key-providers', { name: 'not a valid name!', apiKeySecretSource: 'MANAGED', apiKey }),
+      await post('/new-oauth2-provider?vendor=GithubOauth2', { name: 'not a valid name!', [`${github}.clientId`]: 'Iv1.x', [`${github}.clientSecretSource`]: 'MANAGED', [`${github}.clientSecret`]: clientSecret }),
+    ];
+    for (const p of pages) expect(p.status).toBe(400);
+    const name = uniqueName('posted');
+    const created = await post('/api-key-providers', { name, apiKeySecretSource: 'MANAGED', apiKey });
+    expect(created.status).toBe(303);
+    pages.push(await call('GET', created.headers.location as string, { cookie }));
+    expect(pages[2]!.status).toBe(200);
+    for (const p of pages) {
+      expect(p.text).not.toContain(apiKey);
+      expect(p.text).not.toContain(clientSecret);
+    }
   });
 
   it("shows the operator's credentials in no response of any page, error pages included", async () => {
