@@ -107,9 +107,15 @@ export function placeErrors(errors: FieldErrors, fieldNames: string[]): FieldErr
     }
     const holder = fieldNames.filter((f) => name.startsWith(`${f}.`) || name.startsWith(`${f} `)).sort((a, b) => b.length - a.length)[0];
     const members = name ? fieldNames.filter((f) => f.startsWith(`${name}.`)) : [];
-    if (holder !== undefined) add(holder, message);
+    if (holder !== undefined) add(holder, `${partOf(name.slice(holder.length + 1))}: ${message}`);
     else if (members.length > 0 && members.length < fieldNames.length) add(members[0]!, message);
     else add(name, message);
   }
   return placed;
+}
+
+/** The part of a field's value a message is about, in words: `2` is the second item of a list. */
+function partOf(rest: string): string {
+  if (/^\d+$/.test(rest)) return `item ${rest}`;
+  return rest.replace(/^\((.*)\)$/, '$1');
 }

@@ -194,8 +194,7 @@ export function oauth2ProviderValues(provider: Output<'GetOauth2CredentialProvid
   for (const f of fieldsOf(form)) {
     const value = f.format ? getPath(output, pathOf(form, f.name)) : undefined;
     if (value === undefined || f.type === 'password') continue;
-    if (Array.isArray(value)) values[f.name] = value.join(f.separator === ' ' ? ' ' : ', ');
-    else values[f.name] = typeof value === 'string' ? value : JSON.stringify(value);
+    values[f.name] = Array.isArray(value) ? listText(f, value as string[]) : typeof value === 'string' ? value : JSON.stringify(value);
   }
   const discovery = (output.oauthDiscovery ?? {}) as Json;
   if (fieldsOf(form).some((f) => f.name === `${form.prefix}.oauthDiscovery`)) {
@@ -210,6 +209,13 @@ export function oauth2ProviderValues(provider: Output<'GetOauth2CredentialProvid
     if (provider.clientSecretJsonKey) values[`${form.prefix}.clientSecretConfig.jsonKey`] = provider.clientSecretJsonKey;
   }
   return values;
+}
+
+/** A list as its field shows it: a select's option holding the same items in any order, else the items joined. */
+function listText(f: PlannedField, items: string[]): string {
+  const same = (option: string) => option.split(f.separator ?? ',').sort().join() === [...items].sort().join();
+  const option = f.options?.find((o) => o.value !== '' && same(o.value));
+  return option ? option.value : items.join(f.separator === ' ' ? ' ' : ', ');
 }
 
 /**

@@ -42,7 +42,9 @@ export const METADATA = {
 };
 
 function decode(text: string): string {
-  return text.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code))).replace(/&(amp|lt|gt|quot);/g, (_, n: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"' })[n]!);
+  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"' };
+  // One pass, as a browser decodes: `&#38;amp;` is the text `&amp;`.
+  return text.replace(/&(?:#(\d+)|(amp|lt|gt|quot));/g, (_, code: string | undefined, name: string | undefined) => (code ? String.fromCharCode(Number(code)) : named[name!]!));
 }
 
 function attribute(tag: string, name: string): string | undefined {
