@@ -73,38 +73,12 @@ const sortKey = (c: UserConnection) => JSON.stringify([c.workloadName, c.credent
  */
 export function userConnectionOperations(deps: UserConnectionsDependencies) {
   const now = deps.now ?? Date.now;
-
-  /** Every binding of the user (the filter narrowing the index read), across the index's pages. */
-  const summaries = async (user: UserRef, workloadName: string | undefined): Promise<BindingSummary[]> => {
-    const all: BindingSummary[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await deps.bindings.listByUser(userKey(user), { limit: INDEX_PAGE, ...(cursor ? { cursor } : {}), ...(workloadName ? { workloadName } : {}) });
-      all.push(...page.items);
-      cursor = page.lastKey;
-    } while (cursor);
-    return all;
-  };
-
-  /** The bindings of the current incarnations of their workload and provider, as connections. */
-  const current = async (found: BindingSummary[], caller: CallerContext): Promise<UserConnection[]> => {
-    const workloads = await recordsByName([...new Set(found.map((b) => workloadNameOf(b.workload)))], (name) => deps.identities.get(name));
-    const providers = await recordsByName([...new Set(found.map((b) => providerNameOf(b.provider)))], (name) => deps.providers.get({ kind: 'oauth2', name }));
-    return found.flatMap((binding) => {
-      const workload = workloads.get(workloadNameOf(binding.workload));
-      const provider = providers.get(providerNameOf(binding.provider));
-      if (!workload || !provider || binding.workload !== workloadIncarnation(workload.name, workload.createdTime)) return [];
-      if (binding.provider !== providerRef(provider.name, provider.createdTime)) return [];
-      return [connectionOf(binding, workload, provider, caller, now())];
-    });
-  };
-
   return {
     async list(input: ListUserConnectionsInput, caller: CallerContext): Promise<ListUserConnectionsOutput> {
       const user = userOf(input);
       const list = listName(user, input.workloadName);
       const after = await deps.pageTokens.decode(list, input.nextToken);
-      const connections = (await current(await summaries(user, input.workloadName), caller)).sort(byNames);
+      const connections = (await current(deps, await summaries(deps, user, input.workloadName), caller, now())).sort(byNames);
       const rest = after === undefined ? connections : connections.filter((c) => sortKey(c) > after);
       const limit = input.maxResults ?? DEFAULT_MAX_RESULTS;
       const page = rest.slice(0, limit);
@@ -132,6 +106,31 @@ export function userConnectionOperations(deps: UserConnectionsDependencies) {
       return { revocation: WIRE_REVOCATION[outcome] };
     },
   };
+}
+
+/** Every binding of the user (the filter narrowing the index read), across the index's pages. */
+async function summaries(deps: UserConnectionsDependencies, user: UserRef, workloadName: string | undefined): Promise<BindingSummary[]> {
+  const all: BindingSummary[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.bindings.listByUser(userKey(user), { limit: INDEX_PAGE, ...(cursor ? { cursor } : {}), ...(workloadName ? { workloadName } : {}) });
+    all.push(...page.items);
+    cursor = page.lastKey;
+  } while (cursor);
+  return all;
+}
+
+/** The bindings of the current incarnations of their workload and provider, as connections. */
+async function current(deps: UserConnectionsDependencies, found: BindingSummary[], caller: CallerContext, now: number): Promise<UserConnection[]> {
+  const workloads = await recordsByName([...new Set(found.map((b) => workloadNameOf(b.workload)))], (name) => deps.identities.get(name));
+  const providers = await recordsByName([...new Set(found.map((b) => providerNameOf(b.provider)))], (name) => deps.providers.get({ kind: 'oauth2', name }));
+  return found.flatMap((binding) => {
+    const workload = workloads.get(workloadNameOf(binding.workload));
+    const provider = providers.get(providerNameOf(binding.provider));
+    if (!workload || !provider || binding.workload !== workloadIncarnation(workload.name, workload.createdTime)) return [];
+    if (binding.provider !== providerRef(provider.name, provider.createdTime)) return [];
+    return [connectionOf(binding, workload, provider, caller, now)];
+  });
 }
 
 async function recordsByName<T>(names: string[], read: (name: string) => Promise<T | undefined>): Promise<Map<string, T>> {

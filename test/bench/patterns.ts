@@ -38,6 +38,7 @@ export const PATTERN_SAMPLES: Record<string, string> = {
   TagValue: 'agents@x',
   TokenAuthMethod: 'client_secret_post',
   TokenVaultIdType: 'default',
+  UserConnectionsUserIssuer: 'https://idp.example.com/tenant',
   UserTokenType: 'aaa.bbb.ccc',
   VpcIdentifier: 'vpc-0123abcd',
   WorkloadIdentityNameType: 'agent-1.x_y',
