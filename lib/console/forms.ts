@@ -1,19 +1,3 @@
-import type { FieldErrors } from './form-fields.js';
-
-/**
- * The service names list members by position (`allowedResourceOauth2ReturnUrls.2`,
- * `scopes.1`): such a message belongs beside the form's field for the whole list, saying which entry.
- */
-export function foldErrors(errors: FieldErrors, fieldNames: string[]): FieldErrors {
-  const folded: FieldErrors = {};
-  for (const [name, message] of Object.entries(errors)) {
-    const owner = fieldNames.find((f) => name.startsWith(`${f}.`) && /^\d+$/.test(name.slice(f.length + 1)));
-    if (!owner) folded[name] = message;
-    else folded[owner] = [folded[owner], `entry ${name.slice(owner.length + 1)}: ${message}`].filter(Boolean).join('; ');
-  }
-  return folded;
-}
-
 /** One value per line (textareas of URLs, scopes), blank lines dropped. */
 export function lines(text: string | null): string[] {
   return (text ?? '')

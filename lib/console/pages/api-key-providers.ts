@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { escapeHtml } from '../../web/html.js';
 import { attempt, type Refusal } from '../api-errors.js';
-import { field, formLevelErrors, type FieldErrors } from '../form-fields.js';
+import { field, formLevelErrors, placeErrors, type FieldErrors } from '../form-fields.js';
 import { posted, when } from '../forms.js';
 import { confirmPage, csrfInput, page, pager, redirect, type ConsoleResponse, type Notice } from '../layout.js';
 import { route, type Ctx } from '../router.js';
@@ -44,8 +44,8 @@ async function list(ctx: Ctx, form: { name?: string; values?: KeyValues; refusal
   const nextToken = ctx.query.get('nextToken') ?? undefined;
   const listed = await attempt(() => ctx.api.control.send(new ListApiKeyCredentialProvidersCommand({ maxResults: 20, nextToken })), ctx.api.target.endpoint);
   const items = 'ok' in listed ? (listed.ok.credentialProviders ?? []).map((p) => `<li data-name="${escapeHtml(p.name ?? '')}"><a class="name" href="${escapeHtml(href(p.name ?? ''))}">${escapeHtml(p.name ?? '')}</a><span class="meta">updated ${escapeHtml(when(p.lastUpdatedTime))}</span></li>`).join('') : '';
-  const errors = form.refusal?.errors ?? {};
   const fieldNames = ['name', ...SECRET_FIELDS];
+  const errors = placeErrors(form.refusal?.errors ?? {}, fieldNames);
   const deleted = ctx.query.get('m') === 'deleted' ? ({ kind: 'ok', text: `API key provider ${ctx.query.get('name') ?? ''} deleted.` } as Notice) : undefined;
   const body = `<h1>API key credential providers</h1><p class="lead">An API key an agent gets with GetResourceApiKey, kept in Secrets Manager: pasted here (the service keeps it), or read from a secret of yours at each vend.</p>
 <ul class="items">${items}</ul>${'ok' in listed && !items ? '<p class="lead">No API key providers yet.</p>' : ''}${'ok' in listed ? pager(AREA, listed.ok.nextToken, !nextToken) : ''}
@@ -65,7 +65,7 @@ async function detail(ctx: Ctx, [name]: string[], form: { values?: KeyValues; re
   if ('refused' in got) return page(ctx.api.target, { title: name!, area: AREA, body: `<h1>${escapeHtml(name!)}</h1><p><a href="${AREA}">All API key providers</a></p>`, notice: got.refused.notice, status: got.refused.status });
   const p = got.ok;
   const external = p.apiKeySecretSource === 'EXTERNAL';
-  const errors = form.refusal?.errors ?? {};
+  const errors = placeErrors(form.refusal?.errors ?? {}, SECRET_FIELDS);
   const m = ctx.query.get('m');
   const flash: Notice | undefined = m === 'created' || m === 'updated' ? { kind: 'ok', text: `API key provider ${name} ${m === 'created' ? 'created' : 'saved'}.` } : undefined;
   const body = `<p><a href="${AREA}">← All API key providers</a></p><h1>${escapeHtml(p.name ?? name!)}</h1>

@@ -1,4 +1,4 @@
-import { field, formLevelErrors, type FieldErrors } from '../form-fields.js';
+import { field, formLevelErrors, placeErrors, type FieldErrors } from '../form-fields.js';
 import { lines, posted } from '../forms.js';
 
 /** The tags that say what a portal connects (README "Consent portals"); the service checks them like fields. */
@@ -34,9 +34,10 @@ function foldScopeTags(errors: FieldErrors): FieldErrors {
 }
 
 export function portalFields(mode: 'create' | 'edit', v: PortalFormValues, raw: FieldErrors, idpOptions: Array<{ value: string; label: string }>): string {
-  const errors = foldScopeTags(raw);
+  const names = mode === 'create' ? FIELDS : FIELDS.filter((f) => f !== 'name' && f !== 'sources');
+  const errors = placeErrors(foldScopeTags(raw), names);
   const idp = idpOptions.length ? { type: 'select' as const, options: [{ value: '', label: 'Choose an OAuth2 provider…' }, ...idpOptions] } : {};
-  return `${formLevelErrors(errors, mode === 'create' ? FIELDS : FIELDS.filter((f) => f !== 'name' && f !== 'sources'))}
+  return `${formLevelErrors(errors, names)}
 ${mode === 'create' ? field({ name: 'name', label: 'Name', value: v.name, required: true }, errors) : ''}
 ${field({ name: 'description', label: 'Description', value: v.description, hint: 'Shown to users on the Connections page.' }, errors)}
 <fieldset><legend>Sign-in</legend>${field({ name: 'idpConfig.credentialProviderArn', label: 'Identity provider (an OAuth2 provider of this deployment)', value: v.idpProviderArn, required: true, ...idp }, errors)}${field({ name: 'idpConfig.scopes', label: 'Sign-in scopes', value: v.idpScopes ?? 'openid', hint: 'Separated by spaces; must include openid.' }, errors)}${field({ name: 'idpConfig.audience', label: 'Audience (optional)', value: v.audience }, errors)}</fieldset>

@@ -1,7 +1,7 @@
 import { GetTokenVaultCommand, SetTokenVaultCMKCommand, type KeyType } from '@aws-sdk/client-bedrock-agentcore-control';
 import { escapeHtml } from '../../web/html.js';
 import { attempt, type Refusal } from '../api-errors.js';
-import { field, formLevelErrors } from '../form-fields.js';
+import { field, formLevelErrors, placeErrors } from '../form-fields.js';
 import { posted, when } from '../forms.js';
 import { csrfInput, page, redirect, type ConsoleResponse } from '../layout.js';
 import { route, type Ctx } from '../router.js';
@@ -18,7 +18,7 @@ async function show(ctx: Ctx, form: { keyType?: string; keyArn?: string; refusal
     'ok' in got
       ? `<section class="card"><h2>Key in use</h2><dl><dt>Key</dt><dd data-key-type="${escapeHtml(kms?.keyType ?? '')}">${customer ? 'Your KMS key (customer managed)' : 'The service\u2019s key'}</dd>${customer ? `<dt>KMS key ARN</dt><dd class="mono">${escapeHtml(kms?.kmsKeyArn ?? '')}</dd>` : ''}<dt>Vault</dt><dd class="mono">${escapeHtml(got.ok.tokenVaultId ?? 'default')}</dd><dt>Changed</dt><dd>${got.ok.lastModifiedDate?.getTime() ? escapeHtml(when(got.ok.lastModifiedDate)) : 'never'}</dd></dl></section>`
       : '';
-  const errors = form.refusal?.errors ?? {};
+  const errors = placeErrors(form.refusal?.errors ?? {}, [KEY_TYPE, KEY_ARN]);
   const options = [
     { value: 'ServiceManagedKey', label: 'The service\u2019s key' },
     { value: 'CustomerManagedKey', label: 'My KMS key (give its ARN)' },

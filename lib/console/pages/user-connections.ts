@@ -1,7 +1,7 @@
 import { escapeHtml } from '../../web/html.js';
 import type { ListUserConnectionsInput, RevocationOutcome, UserConnection, UserSelector } from '../../user-connections/client.js';
 import { attempt, type Refusal } from '../api-errors.js';
-import { field, formLevelErrors } from '../form-fields.js';
+import { field, formLevelErrors, placeErrors } from '../form-fields.js';
 import { posted, when } from '../forms.js';
 import { actionForm, page, redirect, type ConsoleResponse, type Notice } from '../layout.js';
 import { route, type Ctx } from '../router.js';
@@ -22,7 +22,7 @@ function userOf(source: URLSearchParams): UserSelector {
 }
 
 function lookupForm(query: URLSearchParams, refusal?: Refusal): string {
-  const errors = refusal?.errors ?? {};
+  const errors = placeErrors(refusal?.errors ?? {}, [...USER_FIELDS, 'workloadName']);
   const v = (k: string) => (query.get(k) ?? '').trim();
   return `<section class="card"><h2>Look up a user</h2><p class="lead">By the user id an agent gave GetWorkloadAccessTokenForUserId, or by the issuer and subject of the user's JWT (who signs in at a consent portal).</p>${formLevelErrors(errors, [...USER_FIELDS, 'workloadName'])}
 <form method="get" action="${AREA}">${field({ name: 'userId', label: 'User id', value: v('userId') }, errors)}<p class="hint">or</p>${field({ name: 'userIssuer', label: 'Issuer (iss)', value: v('userIssuer'), type: 'url', placeholder: 'https://idp.example.com' }, errors)}${field({ name: 'userSubject', label: 'Subject (sub)', value: v('userSubject') }, errors)}${field({ name: 'workloadName', label: 'Only this workload identity (optional)', value: v('workloadName') }, errors)}<button type="submit">Look up</button></form></section>`;

@@ -7,8 +7,8 @@ import {
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { escapeHtml } from '../../web/html.js';
 import { attempt, type Refusal } from '../api-errors.js';
-import { field, formLevelErrors, type FieldErrors } from '../form-fields.js';
-import { foldErrors, lines, posted, when } from '../forms.js';
+import { field, formLevelErrors, placeErrors, type FieldErrors } from '../form-fields.js';
+import { lines, posted, when } from '../forms.js';
 import { confirmPage, csrfInput, page, pager, redirect, type ConsoleResponse, type Notice } from '../layout.js';
 import { route, type Ctx } from '../router.js';
 
@@ -26,7 +26,7 @@ function flash(ctx: Ctx, name: string): Notice | undefined {
 }
 
 function createForm(ctx: Ctx, values: { name?: string; urls?: string }, errors: FieldErrors): string {
-  const folded = foldErrors(errors, ['name', URLS]);
+  const folded = placeErrors(errors, ['name', URLS]);
   return `<section class="card"><h2>Create a workload identity</h2>${formLevelErrors(folded, ['name', URLS])}<form method="post" action="${AREA}">${csrfInput(ctx.csrf)}
 ${field({ name: 'name', label: 'Name', value: values.name, required: true, hint: 'Letters, digits, _ . : - (up to 255): what your agent names when it asks for a workload access token.' }, folded)}
 ${field({ name: URLS, label: 'Allowed return URLs', type: 'textarea', value: values.urls, hint: URLS_HINT }, folded)}
@@ -58,7 +58,7 @@ async function detail(ctx: Ctx, [name]: string[], form: { urls?: string; refusal
   const got = await attempt(() => ctx.api.control.send(new GetWorkloadIdentityCommand({ name: name! })), ctx.api.target.endpoint);
   if ('refused' in got) return page(ctx.api.target, { title: name!, area: AREA, body: `<h1>${escapeHtml(name!)}</h1><p><a href="${AREA}">All workload identities</a></p>`, notice: got.refused.notice, status: got.refused.status });
   const w = got.ok;
-  const errors = foldErrors(form.refusal?.errors ?? {}, [URLS]);
+  const errors = placeErrors(form.refusal?.errors ?? {}, [URLS]);
   const urls = form.urls ?? (w.allowedResourceOauth2ReturnUrls ?? []).join('\n');
   const body = `<p><a href="${AREA}">← All workload identities</a></p><h1>${escapeHtml(w.name ?? name!)}</h1>
 <section class="card"><dl><dt>ARN</dt><dd class="mono">${escapeHtml(w.workloadIdentityArn ?? '')}</dd><dt>Created</dt><dd>${escapeHtml(when(w.createdTime))}</dd><dt>Last updated</dt><dd>${escapeHtml(when(w.lastUpdatedTime))}</dd></dl></section>
