@@ -2,12 +2,12 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { GetApiKeyCredentialProviderCommand, GetOauth2CredentialProviderCommand, GetWorkloadIdentityCommand } from '@aws-sdk/client-bedrock-agentcore-control';
+import { GetApiKeyCredentialProviderCommand, GetConsentPortalCommand, GetOauth2CredentialProviderCommand, GetWorkloadIdentityCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { startConsole, type RunningConsole } from '../../lib/console/server.js';
 import { CLIENTS, consentInBrowser } from '../setup/authorization-server.js';
-import { controlClient, emulatorSecretsClient, failure, secretValue, stack, uniqueName } from '../setup/clients.js';
-import { Browser as PortalBrowser, createPortal, csrfOf, revocations, signIn, stateOf } from './consent-portals-fixture.js';
+import { controlClient, createCustomOauth2Provider, emulatorSecretsClient, failure, secretValue, stack, uniqueName } from '../setup/clients.js';
+import { Browser as PortalBrowser, csrfOf, revocations, SCOPES, signIn, stateOf } from './consent-portals-fixture.js';
 
 /**
  * The operator console in headless Chromium (Debian's `chromium`) against the offline stack, the
@@ -138,8 +138,26 @@ describe('the operator console in a browser', () => {
     await page.goto(`${running.url}/token-vault`);
     await screenshot('token-vault');
 
-    // A user connects through a consent portal (outside the console), then the operator revokes it.
-    const portal = await createPortal(workload, [custom]);
+    // A consent portal for the workload and the custom provider, created in the console; its IdP is oidc-provider.
+    const idp = await createCustomOauth2Provider(control, { clientId: CLIENTS.portal.client_id, clientSecret: CLIENTS.portal.client_secret, oauthDiscovery: { discoveryUrl: `${as.issuer}/.well-known/openid-configuration` } }, uniqueName('corp-idp'));
+    await page.goto(`${running.url}/consent-portals`);
+    const portalName = uniqueName('portal');
+    await fill('name', portalName);
+    const idpArn = await page.$$eval('[name="idpConfig.credentialProviderArn"] option', (options, name) => options.find((o) => o.textContent === name)?.getAttribute('value'), idp);
+    await page.select(inputOf('idpConfig.credentialProviderArn'), idpArn!);
+    await fill('tags.agentcore-identity:workload', workload);
+    await fill('tags.agentcore-identity:providers', custom);
+    await fill('tags.agentcore-identity:scopes', `${custom}: ${SCOPES.join(' ')}`);
+    await fill('executionRoleArn', `arn:aws:iam::${stack.accountId}:role/portal`);
+    await fill('sources', 'my-gateway-abcdefghij');
+    await screenshot('consent-portal-form');
+    await submit('/consent-portals');
+    const portalId = /\/consent-portals\/([^/?]+)\?m=created$/.exec(page.url())?.[1];
+    expect(portalId, await mainText()).toBeDefined();
+    const portal = { id: portalId!, url: (await control.send(new GetConsentPortalCommand({ consentPortalIdentifier: portalId! }))).portalUrl! };
+    expect(await page.$eval('a[target="_blank"]', (e) => e.getAttribute('href'))).toBe(portal.url);
+
+    // A user connects through the portal (outside the console), then the operator revokes it.
     const user = new PortalBrowser();
     const signedIn = await signIn(user, portal.url, 'grace');
     const connect = await user.post(`${portal.url}/connect`, { csrf: csrfOf(signedIn.text)!, provider: custom });
@@ -148,6 +166,7 @@ describe('the operator console in a browser', () => {
     expect(stateOf((await user.get(portal.url)).text, custom)).toBe('connected');
 
     await page.goto(`${running.url}/consent-portals`);
+    expect(await page.$(`li[data-id="${portal.id}"]`)).not.toBeNull();
     await screenshot('consent-portals');
     await page.goto(`${running.url}/consent-portals/${portal.id}`);
     expect(await page.$eval(`[name="tags.agentcore-identity:workload"]`, (e) => (e as HTMLInputElement).value)).toBe(workload);

@@ -131,6 +131,13 @@ describe('the operator console guard', () => {
     expect(created.status).toBe(303);
     pages.push(await call('GET', created.headers.location as string, { cookie }));
     expect(pages[2]!.status).toBe(200);
+    // Rotate: a new pasted key replaces the managed one; neither is shown.
+    const rotatedKey = secretValue('console-rotated-key');
+    const rotated = await post(`/api-key-providers/${name}`, { apiKeySecretSource: 'MANAGED', apiKey: rotatedKey });
+    expect(rotated.status, rotated.text).toBe(303);
+    pages.push(await call('GET', rotated.headers.location as string, { cookie }));
+    expect(pages[3]!.text).toContain('saved');
+    expect(pages[3]!.text).not.toContain(rotatedKey);
     for (const p of pages) {
       expect(p.text).not.toContain(apiKey);
       expect(p.text).not.toContain(clientSecret);
