@@ -15,7 +15,7 @@ const runDir = (process.env.AGENTCORE_TEST_RUN_DIR ??= mkdtempSync(join(tmpdir()
  * call, and the refresh protocol against a slow authorization server. The `npm start` test starts
  * a second whole stack (moto, `osls print`, offline bundling: about 15 s of CPU on its own).
  */
-const LONG = ['test/api/fuzz.test.ts', 'test/api/concurrent-updates.test.ts', 'test/api/upstream-deadline.test.ts', 'test/api/parity-boto3.test.ts', 'test/api/consent-portals-browser.test.ts', 'test/api/authorization-strict.test.ts', 'test/faults/**/*.test.ts', 'test/local/npm-start.test.ts'];
+const LONG = ['test/api/fuzz.test.ts', 'test/api/concurrent-updates.test.ts', 'test/api/upstream-deadline.test.ts', 'test/api/parity-boto3.test.ts', 'test/api/consent-portals-browser.test.ts', 'test/api/console-browser.test.ts', 'test/api/authorization-strict.test.ts', 'test/faults/**/*.test.ts', 'test/local/npm-start.test.ts'];
 
 /**
  * Files that need neither the offline stack nor the emulator (the contract, the template, HTTP

@@ -1,6 +1,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
-import { chooseEmulatorPort, startStack, type Stack } from './stack.js';
+import { startConsole } from '../../lib/console/server.js';
+import { chooseEmulatorPort, portIsFree, startStack, type Stack } from './stack.js';
 
 /** Where `npm start` writes the export lines, for a second shell or a script to source. */
 const ENV_FILE = process.env.AGENTCORE_LOCAL_ENV_FILE || resolvePath(__dirname, '..', '..', '.agentcore-local.env');
@@ -26,6 +27,16 @@ function exportLines(stack: Pick<Stack, 'url' | 'region' | 'emulatorEndpoint'>):
   ];
 }
 
+/** The console's port: CONSOLE_PORT (default 4001) when free, else a free one, said through `tell`. */
+async function chooseConsolePort(tell: (line: string) => void): Promise<number> {
+  const setting = process.env.CONSOLE_PORT || '4001';
+  const wanted = Number(setting);
+  if (!Number.isInteger(wanted) || wanted < 0 || wanted > 65535) throw new Error(`CONSOLE_PORT must be a port number (0 for a free one), not "${setting}"`);
+  if (wanted === 0 || (await portIsFree(wanted))) return wanted;
+  tell(`Port ${wanted} is taken (another console?): the console gets a free port instead (set CONSOLE_PORT to choose one).`);
+  return 0;
+}
+
 /** `npm start`: the whole service offline, until Ctrl-C or SIGTERM. */
 async function main() {
   // Node 20 is this project's development runtime; the SDK's upgrade notice is noise here.
@@ -39,6 +50,13 @@ async function main() {
     emulatorPort: emulatorEndpoint ? undefined : await chooseEmulatorPort(process.env.EMULATOR_PORT || DEFAULT_EMULATOR_PORT, console.log),
     onOutput: process.env.VERBOSE ? (line) => console.log(`[offline] ${line}`) : undefined,
   });
+  // Signed like the printed exports (local/local), whatever credentials this shell holds.
+  const operatorConsole = await chooseConsolePort(console.log)
+    .then((consolePort) => startConsole({ port: consolePort, endpoint: stack.url, region: stack.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }))
+    .catch(async (error: unknown) => {
+      await stack.stop();
+      throw error;
+    });
   const envFile = `# Written by npm start (${new Date().toISOString()}); removed when it stops. Source it: . ${ENV_FILE}\n${exportLines(stack).join('\n')}\n`;
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -47,6 +65,7 @@ async function main() {
     console.log(`\n${signal}: stopping the offline server and the emulator...`);
     // Another `npm start` may have written the file since: only ours is removed.
     if ((await readFile(ENV_FILE, 'utf8').catch(() => '')) === envFile) await rm(ENV_FILE, { force: true });
+    await operatorConsole.close();
     await stack.stop();
     process.exit(0);
   };
@@ -57,6 +76,8 @@ async function main() {
   console.log(`
 AgentCore Identity (offline, stage ${stack.stage}) on ${stack.url}
 AWS emulator: ${stack.emulatorEndpoint}  (region ${stack.region}, account ${stack.accountId})
+
+Operator console: ${operatorConsole.launchUrl}  (the link works once: it signs this browser in)
 
 Point the official clients at it (also written to ${ENV_FILE}):
 ${exportLines(stack).join('\n')}

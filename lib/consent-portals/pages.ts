@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { escapeHtml } from '../web/html.js';
+import { pageHeaders as sharedPageHeaders, styleHash } from '../web/headers.js';
 import type { Connection } from './connections.js';
 
 
@@ -11,7 +11,7 @@ ul{list-style:none;padding:0;margin:0}li{background:#fff;border:1px solid #dde1e
 button,a.button{font:inherit;border:0;border-radius:.375rem;padding:.5rem 1rem;background:#2756c5;color:#fff;cursor:pointer;text-decoration:none;display:inline-block}
 button.secondary{background:#e4e7ec;color:#1d2430}.notice{background:#fff;border-left:4px solid #2756c5;padding:.75rem 1rem;margin:0 0 1rem}
 form{margin:0}header{display:flex;justify-content:space-between;align-items:center;gap:1rem;margin:0 0 1rem}.who{font-size:.85rem;color:#5a6372;overflow-wrap:anywhere}`;
-const CSS_HASH = createHash('sha256').update(CSS).digest('base64');
+const CSS_HASH = styleHash(CSS);
 
 /**
  * The headers of every portal page: no script at all, only this page's own style, forms that post
@@ -19,15 +19,7 @@ const CSS_HASH = createHash('sha256').update(CSS).digest('base64');
  * never cached, never a Referer (page URLs are not secret, but authorization servers need not know them).
  */
 export function pageHeaders(formTargets: string[] = []): Record<string, string> {
-  const forms = ["'self'", ...new Set(formTargets)].join(' ');
-  return {
-    'content-type': 'text/html; charset=utf-8',
-    'cache-control': 'no-store',
-    'content-security-policy': `default-src 'none'; style-src 'sha256-${CSS_HASH}'; form-action ${forms}; frame-ancestors 'none'; base-uri 'none'`,
-    'x-frame-options': 'DENY',
-    'referrer-policy': 'no-referrer',
-    'x-content-type-options': 'nosniff',
-  };
+  return sharedPageHeaders({ styles: [CSS_HASH], formTargets });
 }
 
 function layout(title: string, body: string): string {

@@ -1,4 +1,3 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { seal, unseal } from '../keys/sealing.js';
 import { deriveKey, type ServiceKeys } from '../keys/service-keys.js';
 import type { UserRef } from '../workload-access-tokens/workload-access-token.js';
@@ -29,17 +28,7 @@ export interface PendingSignIn {
   expiresAt: number;
 }
 
-export function randomToken(): string {
-  return randomBytes(32).toString('base64url');
-}
-
-/** Constant-time equality of two tokens. */
-export function sameToken(a: string | undefined, b: string | undefined): boolean {
-  if (a === undefined || b === undefined) return false;
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
+export { randomToken, sameToken } from '../web/tokens.js';
 
 /**
  * Portal cookies: JSON sealed with AES-GCM under a key derived from the service key ring for

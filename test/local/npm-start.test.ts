@@ -19,17 +19,18 @@ function portOpen(url: string): Promise<boolean> {
 }
 
 describe('npm start', () => {
-  it('serves the API offline, prints the endpoint exports, writes them to a file, and stops every child on SIGTERM', async () => {
+  it('serves the API offline with its console, prints the endpoint exports, writes them to a file, and stops every child on SIGTERM', async () => {
     const port = await freePort();
     // The interactive default (4566) is fixed; a test names its own free port so that it never
     // collides with a developer's `npm start` or a parallel run, and still checks the port is obeyed.
     const emulatorPort = await freePort();
+    const consolePort = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'npm-start-'));
     const envFile = join(dir, 'agentcore-local.env');
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_ENDPOINT_URL')));
     const child = spawn('npm', ['start', '--silent'], {
       cwd: ROOT,
-      env: { ...env, PORT: String(port), EMULATOR_PORT: String(emulatorPort), AGENTCORE_LOCAL_ENV_FILE: envFile },
+      env: { ...env, PORT: String(port), EMULATOR_PORT: String(emulatorPort), CONSOLE_PORT: String(consolePort), AGENTCORE_LOCAL_ENV_FILE: envFile },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -66,6 +67,17 @@ describe('npm start', () => {
         delete process.env.AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL;
       }
 
+      // The console line: its launch link signs a browser in once, and the console sees the same stack.
+      const launch = /Operator console: (http:\/\/127\.0\.0\.1:(\d+)\/\?launch=\S+)/.exec(output)!;
+      expect(Number(launch[2])).toBe(consolePort);
+      const landed = await fetch(launch[1]!, { redirect: 'manual' });
+      expect(landed.status).toBe(303);
+      const cookie = landed.headers.getSetCookie()[0]!.split(';')[0]!;
+      const listed = await fetch(`http://127.0.0.1:${consolePort}/workload-identities`, { headers: { cookie } });
+      expect(listed.status).toBe(200);
+      expect(await listed.text()).toContain('started-agent');
+      expect((await fetch(launch[1]!, { redirect: 'manual' })).status).toBe(403);
+
       const exited = new Promise<number | null>((done) => child.once('exit', done));
       // SIGTERM to npm alone: it must reach the service, which takes its children down with it.
       child.kill('SIGTERM');
@@ -73,6 +85,7 @@ describe('npm start', () => {
       // npm may return before its child has finished shutting down: wait for the ports to close.
       await expect.poll(() => portOpen(url), { timeout: 10_000, interval: 200 }).toBe(false);
       await expect.poll(() => portOpen(emulator), { timeout: 10_000, interval: 200 }).toBe(false);
+      await expect.poll(() => portOpen(`http://127.0.0.1:${consolePort}`), { timeout: 10_000, interval: 200 }).toBe(false);
       // Stale endpoints would point the next script at nothing: the file goes with the service.
       expect(existsSync(envFile)).toBe(false);
     } finally {

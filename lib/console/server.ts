@@ -1,0 +1,97 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ConsoleGuard } from './guard.js';
+import { CONSOLE_HEADERS, page, plainPage, type ConsoleResponse } from './layout.js';
+import { match, type Ctx } from './router.js';
+import { CONSOLE_ROUTES } from './routes.js';
+import { CONSOLE_SCRIPT } from './static.js';
+import { consoleApi, type ConsoleApi, type TargetOptions } from './target.js';
+
+export interface ConsoleOptions extends TargetOptions {
+  /** Port on 127.0.0.1; 0 picks a free one. */
+  port?: number;
+}
+
+export interface RunningConsole {
+  /** http://127.0.0.1:<port> */
+  url: string;
+  /** The URL to open first: it carries the single-use launch token. */
+  launchUrl: string;
+  close(): Promise<void>;
+}
+
+/** Forms are small; a bigger body is refused unread. */
+const MAX_BODY = 64 * 1024;
+
+async function readForm(request: IncomingMessage): Promise<URLSearchParams | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  const type = request.headers['content-type'] ?? '';
+  return new URLSearchParams(type.startsWith('application/x-www-form-urlencoded') ? Buffer.concat(chunks).toString('utf8') : '');
+}
+
+function send(response: ServerResponse, answer: ConsoleResponse, extra: Record<string, string> = {}): void {
+  response.writeHead(answer.status, { ...CONSOLE_HEADERS, ...(answer.location ? { location: answer.location } : {}), ...extra });
+  response.end(answer.body);
+}
+
+const REFUSED = () => plainPage(403, 'Refused', 'Open the console through the URL it printed when it started (the link works once), in the same browser, on 127.0.0.1 or localhost.');
+
+async function serve(guard: ConsoleGuard, api: ConsoleApi, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const method = request.method ?? '';
+  const form = method === 'GET' || method === 'HEAD' ? new URLSearchParams() : await readForm(request);
+  if (!form) return send(response, plainPage(413, 'Too large', 'The form was too large.'));
+  const decision = guard.check({ method, target: request.url ?? '/', headers: request.headers, form });
+  if (decision.kind === 'refuse') return send(response, REFUSED());
+  if (decision.kind === 'launch') return send(response, { status: 303, body: '', location: decision.location }, { 'set-cookie': decision.setCookie });
+  const url = new URL(request.url ?? '/', decision.origin);
+  if (method === 'GET' && url.pathname === '/console.js') {
+    response.writeHead(200, { ...CONSOLE_HEADERS, 'content-type': 'text/javascript; charset=utf-8' });
+    return void response.end(CONSOLE_SCRIPT);
+  }
+  if (method === 'GET' && url.pathname === '/') return send(response, { status: 303, body: '', location: '/workload-identities' });
+  const found = match(CONSOLE_ROUTES, method, url.pathname);
+  if (!('handler' in found)) {
+    const status = found.methodNotAllowed ? 405 : 404;
+    return send(response, page(api.target, { title: 'Not found', area: '', status, body: `<h1>${status === 405 ? 'Not allowed' : 'Not found'}</h1><p class="lead">There is no such page in the console.</p>` }));
+  }
+  const ctx: Ctx = { method: method as Ctx['method'], path: url.pathname, query: url.searchParams, form, csrf: decision.session.csrf, api };
+  send(response, await found.handler(ctx, found.params));
+}
+
+/**
+ * The operator console: a web server on 127.0.0.1 only, calling the service with the operator's
+ * credentials (which never leave this process: pages get only what the service answered).
+ */
+export async function startConsole(options: ConsoleOptions): Promise<RunningConsole> {
+  const api = await consoleApi(options);
+  const guard = new ConsoleGuard();
+  const server = createServer((request, response) => {
+    serve(guard, api, request, response).catch((error: Error) => {
+      // The error's name only: a message could quote what the page was handling.
+      if (!response.headersSent) send(response, plainPage(500, 'The console failed', `The page could not be shown (${error.name}).`));
+      else response.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  guard.listening(port);
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    launchUrl: `${url}${guard.launchQuery()}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
