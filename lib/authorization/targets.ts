@@ -42,6 +42,8 @@ export interface AuthorizationTarget {
   resource: string;
   /** Other ARNs AgentCore's policies name for this call (parents, the calling workload). */
   alsoNamed: string[];
+  /** Further resources the call acts on, each of which must allow it too (IAM's rule for an action on several resources). */
+  alsoRequired?: string[];
 }
 
 /** Why no target: an operation this service does not serve, or an input naming no resource. */
@@ -66,7 +68,7 @@ const NAMES = {
 } as const;
 
 type Input = Readonly<Record<string, unknown>>;
-type Resolve = (input: Input, where: Where) => { resource: string; alsoNamed: string[] } | TargetRefusal;
+type Resolve = (input: Input, where: Where) => { resource: string; alsoNamed: string[]; alsoRequired?: string[] } | TargetRefusal;
 
 function field(input: Input, name: string, pattern: RegExp): string | TargetRefusal {
   const value = input[name];
@@ -148,13 +150,18 @@ const userConnections: Resolve = (input, where) => {
   return typeof name === 'string' ? { resource: tokenVaultArn(where), alsoNamed: [workloadIdentityArn(where, name)] } : name;
 };
 
-/** Revoking is on the credential provider, as a vend of its token is; the workload and the vault are named too. */
+/**
+ * Revoking acts on the credential provider (as a vend of its token does) and on the workload
+ * identity whose binding it deletes: both must allow it, so a team may be given the connections
+ * of its own workloads only. The vault is named too.
+ */
 const userConnection: Resolve = (input, where) => {
   const provider = field(input, 'credentialProviderName', NAMES.provider);
   const name = field(input, 'workloadName', NAMES.workload);
   if (typeof provider !== 'string') return provider;
   if (typeof name !== 'string') return name;
-  return { resource: oauth2CredentialProviderArn(where, provider), alsoNamed: [workloadIdentityArn(where, name), tokenVaultArn(where)] };
+  const workload = workloadIdentityArn(where, name);
+  return { resource: oauth2CredentialProviderArn(where, provider), alsoNamed: [workload, tokenVaultArn(where)], alsoRequired: [workload] };
 };
 
 const EXTENSION_RESOLVERS: Readonly<Record<string, Resolve>> = {
@@ -175,7 +182,12 @@ export function authorizationTarget(operation: string, input: Input, where: Wher
   const target = resolve(input, where);
   if ('refused' in target) return target;
   const action = `${extension ? EXTENSION_ACTION_PREFIX : ACTION_PREFIX}${operation}`;
-  return { action, resource: target.resource, alsoNamed: [...target.alsoNamed, ...createdArn(operation, input, where)] };
+  return {
+    action,
+    resource: target.resource,
+    alsoNamed: [...target.alsoNamed, ...createdArn(operation, input, where)],
+    ...(target.alsoRequired ? { alsoRequired: target.alsoRequired } : {}),
+  };
 }
 
 const CREATED: Readonly<Record<string, Resolve>> = {

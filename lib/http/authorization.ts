@@ -159,14 +159,26 @@ async function judge(
   const target = authorizationTarget(operation, input, { ...caller, workloadName });
   if (isTargetRefusal(target)) throw new AccessDeniedException(`User: ${principalArn} is not authorized to perform: bedrock-agentcore:${operation}`);
   const holder = policyHolderOf(principalArn);
-  const request = { action: target.action, resource: target.resource, context: conditionContext(input, principalArn, holder), knownKeys: KNOWN_KEYS };
-  // An IAM user's tags are aws:PrincipalTag/*; a role's stay unknown (a session tag may override them).
+  const context = conditionContext(input, principalArn, holder);
+  // An action on several resources is allowed only if it is allowed on each (IAM's rule); the first refused one is named.
+  let refused: string | undefined;
   const decision = await decide(holder, caller, auth, async ({ identity, boundary, principalTags }) => {
     const all = boundary === undefined ? identity : [...identity, boundary];
-    const tagged = await withResourceTags(withTags(request, 'aws:PrincipalTag/', principalTags), all, caller, auth);
-    return capped(evaluate(identity, tagged), boundary === undefined ? undefined : evaluate([boundary], tagged));
+    let last: AuthorizationDecision | undefined;
+    for (const resource of [target.resource, ...(target.alsoRequired ?? [])]) {
+      const request = { action: target.action, resource, context, knownKeys: KNOWN_KEYS };
+      // An IAM user's tags are aws:PrincipalTag/*; a role's stay unknown (a session tag may override them).
+      const tagged = await withResourceTags(withTags(request, 'aws:PrincipalTag/', principalTags), all, caller, auth);
+      last = capped(evaluate(identity, tagged), boundary === undefined ? undefined : evaluate([boundary], tagged));
+      if (last.decision !== 'allow') {
+        refused = resource;
+        return last;
+      }
+    }
+    return last!;
   });
   if (decision.decision === 'allow') return { ...caller, principalArn };
-  logger.info('authorization denied', { action: target.action, resource: target.resource, principalArn, reason: decision.reason, matched: decision.matched, unknowns: decision.unknowns });
-  throw new AccessDeniedException(`User: ${principalArn} is not authorized to perform: ${target.action} on resource: ${target.resource}`);
+  const resource = refused ?? target.resource;
+  logger.info('authorization denied', { action: target.action, resource, principalArn, reason: decision.reason, matched: decision.matched, unknowns: decision.unknowns });
+  throw new AccessDeniedException(`User: ${principalArn} is not authorized to perform: ${target.action} on resource: ${resource}`);
 }

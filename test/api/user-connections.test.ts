@@ -239,10 +239,14 @@ describe('authorization (iam-policies): actions of their own, agentcore-identity
     await denied(agentCoreAdmin.client.revokeUserConnection(input), agentCoreAdmin.arn, 'agentcore-identity:RevokeUserConnection', providerArn(names.p1));
   });
 
-  it('revokes on the provider ARN it is allowed; denied on another, which keeps its binding', async () => {
-    const operator = await asUser({ Effect: 'Allow', Action: 'agentcore-identity:RevokeUserConnection', Resource: providerArn(names.p2) });
+  it('revokes where both the provider and the workload allow it; denied on another provider or workload, which keep their bindings', async () => {
+    const workloadArn = (name: string) => `${ARN}:workload-identity-directory/default/workload-identity/${name}`;
+    const operator = await asUser({ Effect: 'Allow', Action: 'agentcore-identity:RevokeUserConnection', Resource: [providerArn(names.p2), workloadArn(names.w1)] });
     await denied(operator.client.revokeUserConnection({ userId, workloadName: names.w1, credentialProviderName: names.p1 }), operator.arn, 'agentcore-identity:RevokeUserConnection', providerArn(names.p1));
-    expect(pairs((await connections.listUserConnections({ userId, workloadName: names.w1 })).connections)).toContain(`${names.w1}/${names.p1}`);
+    // Allowed on the provider but not on the workload: a team given its own workloads' connections only.
+    const providerOnly = await asUser({ Effect: 'Allow', Action: 'agentcore-identity:RevokeUserConnection', Resource: providerArn(names.p2) });
+    await denied(providerOnly.client.revokeUserConnection({ userId, workloadName: names.w1, credentialProviderName: names.p2 }), providerOnly.arn, 'agentcore-identity:RevokeUserConnection', workloadArn(names.w1));
+    expect(pairs((await connections.listUserConnections({ userId, workloadName: names.w1 })).connections)).toEqual([`${names.w1}/${names.p1}`, `${names.w1}/${names.p2}`].sort());
     expect(await operator.client.revokeUserConnection({ userId, workloadName: names.w1, credentialProviderName: names.p2 })).toEqual({ revocation: 'REVOKED' });
     expect(pairs((await connections.listUserConnections({ userId, workloadName: names.w1 })).connections)).toEqual([`${names.w1}/${names.p1}`]);
   });

@@ -80,13 +80,14 @@ describe('authorizationTarget', () => {
 });
 
 describe('the extension operations', () => {
-  it('are agentcore-identity:<Operation>: the vault for a list, the provider for a revoke, never a bedrock-agentcore action', () => {
+  it('are agentcore-identity:<Operation>: the vault for a list, the provider and the workload for a revoke, never a bedrock-agentcore action', () => {
     expect(target('ListUserConnections', { userId: 'u' })).toEqual({ action: 'agentcore-identity:ListUserConnections', resource: VAULT, alsoNamed: [] });
     expect(target('ListUserConnections', { userId: 'u', workloadName: 'agent-1' })).toEqual({ action: 'agentcore-identity:ListUserConnections', resource: VAULT, alsoNamed: [`${DIRECTORY}/workload-identity/agent-1`] });
     expect(target('RevokeUserConnection', { userId: 'u', workloadName: 'agent-1', credentialProviderName: 'github' })).toEqual({
       action: 'agentcore-identity:RevokeUserConnection',
       resource: `${VAULT}/oauth2credentialprovider/github`,
       alsoNamed: [`${DIRECTORY}/workload-identity/agent-1`, VAULT],
+      alsoRequired: [`${DIRECTORY}/workload-identity/agent-1`],
     });
     expect(authorizationTarget('RevokeUserConnection', { workloadName: 'agent-1', credentialProviderName: 'a/b' }, where)).toEqual({ refused: 'invalid-input', field: 'credentialProviderName' });
     const agentCoreAdmin = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'bedrock-agentcore:*', Resource: '*' }] };
