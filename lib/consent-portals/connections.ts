@@ -38,7 +38,7 @@ export interface ConnectionDependencies extends ReleaseDependencies, RevocationD
 }
 
 /** The binding of this user in the slot of this workload and provider incarnation, if any. */
-export async function bindingOf(vault: TokenVault, workload: WorkloadIdentityRecord, record: CredentialProviderRecord, user: UserRef): Promise<VaultBinding | undefined> {
+async function bindingOf(vault: TokenVault, workload: WorkloadIdentityRecord, record: CredentialProviderRecord, user: UserRef): Promise<VaultBinding | undefined> {
   const key = { workload: workloadIncarnation(workload.name, workload.createdTime), user: userKey(user), provider: providerRef(record.name, record.createdTime) };
   const binding = await vault.get(vault.id(key));
   return binding && binding.provider === key.provider && binding.workload === key.workload && binding.user === key.user ? binding : undefined;
@@ -67,21 +67,25 @@ function authorizationOriginOf(record: CredentialProviderRecord): string | undef
 export function portalConnections(deps: ConnectionDependencies) {
   const now = deps.now ?? Date.now;
   const scopesOf = (portal: ConsentPortalRecord, provider: string) => (portal.tags[`${SCOPES_TAG_PREFIX}${provider}`] ?? '').split(/\s+/).filter(Boolean);
+  /** The portal's workload and the named providers' records, one read each. */
+  const targetsOf = async (portal: ConsentPortalRecord, names: string[]) => {
+    const [workload, records] = await Promise.all([
+      deps.identities.get(portalTargets(portal.tags).workloadName),
+      Promise.all(names.map((name) => deps.providers.get({ kind: 'oauth2', name }))),
+    ]);
+    return { workload, records };
+  };
   const resolve = async (portal: ConsentPortalRecord, provider: string) => {
-    const { workloadName, providerNames } = portalTargets(portal.tags);
-    if (!providerNames.includes(provider)) return undefined;
-    const [workload, record] = await Promise.all([deps.identities.get(workloadName), deps.providers.get({ kind: 'oauth2', name: provider })]);
+    if (!portalTargets(portal.tags).providerNames.includes(provider)) return undefined;
+    const { workload, records: [record] } = await targetsOf(portal, [provider]);
     return workload && record ? { workload, record } : undefined;
   };
 
   return {
     /** One read of the workload and of each listed provider, then each binding. */
     async list(portal: ConsentPortalRecord, user: UserRef): Promise<Connection[]> {
-      const { workloadName, providerNames } = portalTargets(portal.tags);
-      const [workload, records] = await Promise.all([
-        deps.identities.get(workloadName),
-        Promise.all(providerNames.map((name) => deps.providers.get({ kind: 'oauth2', name }))),
-      ]);
+      const { providerNames } = portalTargets(portal.tags);
+      const { workload, records } = await targetsOf(portal, providerNames);
       return Promise.all(
         providerNames.map(async (provider, i): Promise<Connection> => {
           const record = records[i];
