@@ -17,13 +17,12 @@ import {
   GetWorkloadAccessTokenCommand,
   GetWorkloadAccessTokenForJWTCommand,
   GetWorkloadAccessTokenForUserIdCommand,
-  type GetResourceOauth2TokenCommandInput,
 } from '@aws-sdk/client-bedrock-agentcore';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { CLIENTS, consentInBrowser } from '../setup/authorization-server.js';
-import { controlClient, createCustomOauth2Provider, dataClient, emulatorDocumentClient, emulatorSecretsClient, failure, rawCall, rememberSecret, stack, uniqueName } from '../setup/clients.js';
+import { controlClient, createCustomOauth2Provider, dataClient, emulatorDocumentClient, emulatorSecretsClient, failure, rawCall, rememberSecret, stack, uniqueName, vendForUser } from '../setup/clients.js';
 import { signJwt } from '../setup/jwt-issuer.js';
 import { releaseTokenVaultLock, takeTokenVaultLock } from '../setup/token-vault-lock.js';
 import { expireAccessToken, vaultSlotId } from '../setup/vault-clock.js';
@@ -64,11 +63,7 @@ async function userWat(workloadName: string, userId: string) {
   return (await data.send(new GetWorkloadAccessTokenForUserIdCommand({ workloadName, userId }))).workloadAccessToken!;
 }
 
-function vend(workloadIdentityToken: string, provider: string, extra: Partial<GetResourceOauth2TokenCommandInput> = {}) {
-  return data.send(
-    new GetResourceOauth2TokenCommand({ workloadIdentityToken, resourceCredentialProviderName: provider, scopes: ['openid', 'offline_access', 'read'], oauth2Flow: 'USER_FEDERATION', ...extra }),
-  );
-}
+const vend = vendForUser;
 
 /** The user's browser: consents at the authorization server, then lands on the service's callback. */
 async function browserConsents(authorizationUrl: string, options: { login?: string; refuse?: boolean } = {}) {

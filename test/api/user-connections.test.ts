@@ -3,17 +3,16 @@ import { inject } from 'vitest';
 import { CreateWorkloadIdentityCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import {
   CompleteResourceTokenAuthCommand,
-  GetResourceOauth2TokenCommand,
   GetWorkloadAccessTokenForJWTCommand,
   GetWorkloadAccessTokenForUserIdCommand,
-  type GetResourceOauth2TokenCommandInput,
 } from '@aws-sdk/client-bedrock-agentcore';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { REFUSED } from '../../lib/token-vault/vault.js';
 import { userConnectionsClient, type UserConnection, type UserConnectionsError } from '../../lib/user-connections/client.js';
 import { CLIENTS, consentInBrowser } from '../setup/authorization-server.js';
-import { controlClient, createCustomOauth2Provider, dataClient, emulatorDocumentClient, failure, rawCall, rememberSecret, stack, uniqueName } from '../setup/clients.js';
+import { controlClient, createCustomOauth2Provider, dataClient, emulatorDocumentClient, failure, rawCall, rememberSecret, stack, uniqueName, USER_SCOPES, vendForUser } from '../setup/clients.js';
+import { revocations } from './consent-portals-fixture.js';
 import { signJwt } from '../setup/jwt-issuer.js';
 import { vaultSlotId } from '../setup/vault-clock.js';
 
@@ -30,7 +29,6 @@ const idp = inject('userTokenIssuer');
 const env = stack.functionEnvironment;
 const CALLBACK = `${stack.url}/identities/oauth2/callback`;
 const RETURN_URL = 'https://app.example.com/oauth/done';
-const SCOPES = ['openid', 'offline_access', 'read'];
 const ARN = `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}`;
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const connections = userConnectionsClient({ endpoint: stack.url, region: stack.region, credentials });
@@ -46,9 +44,7 @@ function userJwt(sub: string) {
   return signJwt(idp.privateKeyPem, idp.kid, { iss: idp.issuer, sub, aud: idp.audience, iat: now, exp: now + 600 });
 }
 
-function vend(workloadIdentityToken: string, provider: string, extra: Partial<GetResourceOauth2TokenCommandInput> = {}) {
-  return data.send(new GetResourceOauth2TokenCommand({ workloadIdentityToken, resourceCredentialProviderName: provider, scopes: SCOPES, oauth2Flow: 'USER_FEDERATION', ...extra }));
-}
+const vend = vendForUser;
 
 /** The 3-legged flow for one user of one workload and provider, ending with a token from the vault. */
 async function connect(workload: string, provider: string, user: { userId: string } | { jwt: string }) {
@@ -63,10 +59,6 @@ async function connect(workload: string, provider: string, user: { userId: strin
   const userIdentifier = 'userId' in user ? { userId: user.userId } : { userToken: user.jwt };
   await data.send(new CompleteResourceTokenAuthCommand({ sessionUri: started.sessionUri!, userIdentifier }));
   rememberSecret((await vend(wat, provider, { sessionUri: started.sessionUri })).accessToken!);
-}
-
-async function revocations(): Promise<number> {
-  return ((await (await fetch(`${as.issuer}/test/revocations`)).json()) as Record<string, number>)[CLIENTS.basic.client_id] ?? 0;
 }
 
 const pairs = (list: UserConnection[]) => list.map((c) => `${c.workloadName}/${c.credentialProviderName}`);
@@ -95,7 +87,7 @@ describe('ListUserConnections', () => {
       workloadIdentityArn: `${ARN}:workload-identity-directory/default/workload-identity/${names.w2}`,
       credentialProviderName: names.p1,
       credentialProviderArn: `${ARN}:token-vault/default/oauth2credentialprovider/${names.p1}`,
-      scopes: SCOPES,
+      scopes: USER_SCOPES,
       status: 'CONNECTED',
     });
     expect(one.connectedAt).toBeLessThanOrEqual(before + 1);

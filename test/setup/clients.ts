@@ -1,6 +1,6 @@
 import { inject } from 'vitest';
 import { BedrockAgentCoreControlClient, CreateOauth2CredentialProviderCommand, type CustomOauth2ProviderConfigInput } from '@aws-sdk/client-bedrock-agentcore-control';
-import { BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
+import { BedrockAgentCoreClient, GetResourceOauth2TokenCommand, type GetResourceOauth2TokenCommandInput } from '@aws-sdk/client-bedrock-agentcore';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -18,6 +18,14 @@ export function controlClient() {
 
 export function dataClient() {
   return new BedrockAgentCoreClient({ endpoint: stack.url, region: stack.region, credentials, maxAttempts: 1 });
+}
+
+/** The scopes the test authorization server's `basic` client grants (refresh tokens included). */
+export const USER_SCOPES = ['openid', 'offline_access', 'read'];
+
+/** GetResourceOauth2Token in the USER_FEDERATION flow, asking the test authorization server's scopes. */
+export function vendForUser(workloadIdentityToken: string, provider: string, extra: Partial<GetResourceOauth2TokenCommandInput> = {}) {
+  return dataClient().send(new GetResourceOauth2TokenCommand({ workloadIdentityToken, resourceCredentialProviderName: provider, scopes: USER_SCOPES, oauth2Flow: 'USER_FEDERATION', ...extra }));
 }
 
 /** Direct access to the emulator, to check what was (not) written. */
