@@ -1,5 +1,6 @@
 import { oauth2ProviderFieldNames, oauth2ProviderFields } from '../../lib/console/oauth2-provider-forms.js';
-import type { ConfigMember, VendorName } from '../../lib/oauth2/vendor-types.js';
+import type { VendorName } from '../../lib/oauth2/vendor-types.js';
+import { CONFIG_MEMBER } from '../setup/vendor-names.js';
 
 /**
  * What the console's OAuth2 form tests share (test/unit and test/api console-oauth2-forms): a
@@ -8,17 +9,6 @@ import type { ConfigMember, VendorName } from '../../lib/oauth2/vendor-types.js'
  * the catalogue.
  */
 
-/** The config member of every vendor that has one of its own; the others use includedOauth2ProviderConfig. */
-export const CONFIG_MEMBER: Partial<Record<VendorName, ConfigMember>> = {
-  GoogleOauth2: 'googleOauth2ProviderConfig',
-  GithubOauth2: 'githubOauth2ProviderConfig',
-  SlackOauth2: 'slackOauth2ProviderConfig',
-  SalesforceOauth2: 'salesforceOauth2ProviderConfig',
-  MicrosoftOauth2: 'microsoftOauth2ProviderConfig',
-  AtlassianOauth2: 'atlassianOauth2ProviderConfig',
-  LinkedinOauth2: 'linkedinOauth2ProviderConfig',
-  CustomOauth2: 'customOauth2ProviderConfig',
-};
 
 export function prefixOf(vendor: VendorName): string {
   return `oauth2ProviderConfigInput.${CONFIG_MEMBER[vendor] ?? 'includedOauth2ProviderConfig'}`;

@@ -15,7 +15,8 @@ import {
 import { VENDOR_SETUP } from '../../lib/console/vendor-setup.js';
 import type { VendorName } from '../../lib/oauth2/vendor-types.js';
 import { vendorOf } from '../../lib/oauth2/vendors.js';
-import { CONFIG_MEMBER, filledForm, ISSUERS, METADATA, prefixOf, renderedNames, submitted } from '../api/console-oauth2-forms-fixture.js';
+import { filledForm, ISSUERS, METADATA, prefixOf, renderedNames, submitted } from '../api/console-oauth2-forms-fixture.js';
+import { CONFIG_MEMBER } from '../setup/vendor-names.js';
 import { ALL_VENDORS } from '../setup/vendor-names.js';
 
 const SECRET = 'sekret-console-form-0123456789';

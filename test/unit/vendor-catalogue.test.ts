@@ -5,7 +5,7 @@ import { isTokenError } from '../../lib/oauth2/token-response.js';
 import { VENDOR_DECLARATIONS } from '../../lib/oauth2/vendor-catalogue.js';
 import type { ConfigMember, NormalizedToken, TokenError, VendorName } from '../../lib/oauth2/vendor-types.js';
 import { vendorOf } from '../../lib/oauth2/vendors.js';
-import { ALL_VENDORS } from '../setup/vendor-names.js';
+import { ALL_VENDORS, CONFIG_MEMBER } from '../setup/vendor-names.js';
 
 /** The vendor catalogue as data: names, endpoints, scopes and parameters; no request leaves. Token responses from a live stub: test/integration/vendors.test.ts. */
 const FIELD = 'oauth2ProviderConfigInput.includedOauth2ProviderConfig';
@@ -13,17 +13,6 @@ const NOW = 1_750_000_000_000;
 const CLIENT_ID = 'client-id-123';
 
 const ALL = ALL_VENDORS;
-
-const CONFIG_MEMBER: Partial<Record<VendorName, ConfigMember>> = {
-  GoogleOauth2: 'googleOauth2ProviderConfig',
-  GithubOauth2: 'githubOauth2ProviderConfig',
-  SlackOauth2: 'slackOauth2ProviderConfig',
-  SalesforceOauth2: 'salesforceOauth2ProviderConfig',
-  MicrosoftOauth2: 'microsoftOauth2ProviderConfig',
-  AtlassianOauth2: 'atlassianOauth2ProviderConfig',
-  LinkedinOauth2: 'linkedinOauth2ProviderConfig',
-  CustomOauth2: 'customOauth2ProviderConfig',
-};
 
 /** Vendors with public endpoints, and where they are. */
 const FIXED: Partial<Record<VendorName, [authorize: string, token: string]>> = {
