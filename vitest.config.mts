@@ -30,6 +30,7 @@ const STANDALONE = [
   'test/integration/revocation.test.ts',
   'test/integration/user-tokens.test.ts',
   'test/integration/vendors.test.ts',
+  'test/integration/console-signing.test.ts',
 ];
 
 /**
