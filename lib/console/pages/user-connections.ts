@@ -70,7 +70,7 @@ async function lookup(ctx: Ctx, refused?: Refusal): Promise<ConsoleResponse> {
   const intro = `<h1>${title}</h1>`;
   const said = OUTCOMES[ctx.query.get('outcome') as RevocationOutcome];
   const outcome = said && { ...said, text: `${ctx.query.get('revoked') ?? ''} for ${ctx.query.get('workload') ?? ''}: ${said.text}` };
-  if (Object.keys(user).length === 0) return page(ctx.api.target, { title, area: AREA, body: intro + lookupForm(ctx.query) });
+  if (Object.keys(user).length === 0) return page(ctx.api.target, { title, area: AREA, body: intro + lookupForm(ctx.query, refused), notice: refused?.notice, status: refused?.status });
   const input: ListUserConnectionsInput = { ...user, maxResults: 50, ...(posted(ctx.query, 'workloadName') ? { workloadName: posted(ctx.query, 'workloadName') } : {}), ...(ctx.query.get('nextToken') ? { nextToken: ctx.query.get('nextToken')! } : {}) };
   const listed = await attempt(() => ctx.api.connections.listUserConnections(input), ctx.api.target.endpoint);
   if ('refused' in listed) return page(ctx.api.target, { title, area: AREA, body: intro + lookupForm(ctx.query, listed.refused), notice: listed.refused.notice, status: listed.refused.status });
