@@ -191,6 +191,7 @@ describe('the operator console in a browser', () => {
     await page.goto(`${running.url}/user-connections`);
     await fill('userIssuer', as.issuer);
     await fill('userSubject', 'grace');
+    await fill('workloadName', workload);
     await Promise.all([page.waitForNavigation(), page.click('form[action="/user-connections"] button[type="submit"]')]);
     const row = `li[data-workload="${workload}"][data-provider="${custom}"]`;
     expect(await page.$eval(row, (e) => e.getAttribute('data-status'))).toBe('CONNECTED');
@@ -201,6 +202,8 @@ describe('the operator console in a browser', () => {
     await screenshot('user-connection-revoke-confirmation');
     await Promise.all([page.waitForNavigation(), page.click('form button.danger')]);
     expect(await notice()).toContain('Revoked');
+    // Back on the same lookup: the workload filter kept.
+    expect(new URL(page.url()).searchParams.get('workloadName')).toBe(workload);
     expect(await page.$(row)).toBeNull();
     expect(await revocations()).toBe(revokedBefore + 1);
     await screenshot('user-connection-revoked');
