@@ -174,6 +174,19 @@ describe('the console consent portal edit', () => {
     expect(await storedPortal(id)).toEqual({ ...before, description: 'After' });
   });
 
+  it('leaves the tags alone when the form did not show them (they could not be read)', async () => {
+    const workload = uniqueName('agent');
+    await control.send(new CreateWorkloadIdentityCommand({ name: workload }));
+    const id = await portalFor(workload, { scopes: 'read' });
+    const before = await storedPortal(id);
+    const { tagsShown, ...form } = formOf((await get(`/consent-portals/${id}`)).text, `/consent-portals/${id}`);
+    expect(tagsShown).toBe('1');
+    // Without the marker, even tag fields posted (here emptied) are not written.
+    const saved = await post(`/consent-portals/${id}`, { ...form, description: 'Tags unread', [WORKLOAD_TAG]: '', 'tags.agentcore-identity:scopes': '' });
+    expect(saved.status, saved.text).toBe(303);
+    expect(await storedPortal(id)).toEqual({ ...before, description: 'Tags unread' });
+  });
+
   it('says what a half save saved and what was refused, showing the stored values', async () => {
     const workload = uniqueName('agent');
     await control.send(new CreateWorkloadIdentityCommand({ name: workload }));
