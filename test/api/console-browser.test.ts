@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { GetApiKeyCredentialProviderCommand, GetConsentPortalCommand, GetOauth2CredentialProviderCommand, GetWorkloadIdentityCommand } from '@aws-sdk/client-bedrock-agentcore-control';
+import { GetApiKeyCredentialProviderCommand, GetConsentPortalCommand, GetOauth2CredentialProviderCommand, GetWorkloadIdentityCommand, ListTagsForResourceCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { startConsole, type RunningConsole } from '../../lib/console/server.js';
 import { CLIENTS, consentInBrowser } from '../setup/authorization-server.js';
@@ -125,7 +125,7 @@ describe('the operator console in a browser', () => {
     const config = 'oauth2ProviderConfigInput.customOauth2ProviderConfig';
     await fill('name', custom);
     await fill(`${config}.clientId`, CLIENTS.basic.client_id);
-    await page.click(`${inputOf(`${config}.oauthDiscovery`)}[value="discoveryUrl"]`).catch(() => undefined);
+    await page.click(`${inputOf(`${config}.oauthDiscovery`)}[value="discoveryUrl"]`);
     await fill(`${config}.oauthDiscovery.discoveryUrl`, `${as.issuer}/.well-known/openid-configuration`);
     await fill(`${config}.clientSecret`, CLIENTS.basic.client_secret);
     await screenshot('custom-provider-form');
@@ -133,7 +133,11 @@ describe('the operator console in a browser', () => {
     expect(page.url(), await page.content()).toBe(`${running.url}/oauth2-providers/${custom}?m=created`);
     await screenshot('custom-provider-created');
     const customGot = await control.send(new GetOauth2CredentialProviderCommand({ name: custom }));
-    expect(customGot.oauth2ProviderConfigOutput?.customOauth2ProviderConfig?.oauthDiscovery?.authorizationServerMetadata?.issuer ?? customGot.oauth2ProviderConfigOutput?.customOauth2ProviderConfig?.oauthDiscovery?.discoveryUrl).toContain(as.issuer);
+    // Read from the discovery document: the metadata is oidc-provider's own (no field of it was typed).
+    const discovered = customGot.oauth2ProviderConfigOutput?.customOauth2ProviderConfig?.oauthDiscovery?.authorizationServerMetadata;
+    expect(discovered?.issuer).toBe(as.issuer);
+    expect(discovered?.authorizationEndpoint?.startsWith(`${as.issuer}/`), discovered?.authorizationEndpoint).toBe(true);
+    expect(discovered?.tokenEndpoint?.startsWith(`${as.issuer}/`), discovered?.tokenEndpoint).toBe(true);
 
     await page.goto(`${running.url}/token-vault`);
     await screenshot('token-vault');
@@ -172,21 +176,34 @@ describe('the operator console in a browser', () => {
     expect(await page.$eval(`[name="tags.agentcore-identity:workload"]`, (e) => (e as HTMLInputElement).value)).toBe(workload);
     expect(await page.$eval(`[name="idpConfig.credentialProviderArn"] option:checked`, (e) => e.textContent)).not.toMatch(/^arn:/);
     await screenshot('consent-portal');
-    // Saved as shown: the update and the connection tags go through the service's checks again.
+    // Saved as shown: only the description changes, every other setting and tag stays as it was.
+    const storedPortal = async () => {
+      const got = await control.send(new GetConsentPortalCommand({ consentPortalIdentifier: portal.id }));
+      const tags = (await control.send(new ListTagsForResourceCommand({ resourceArn: got.consentPortalArn! }))).tags;
+      return { description: got.description, executionRoleArn: got.executionRoleArn, idpConfig: got.idpConfig, sources: got.sources, tags };
+    };
+    const beforeEdit = await storedPortal();
     await fill('description', 'Calendar access for the support agent');
     await submit(`/consent-portals/${portal.id}`);
     expect(await notice(), await mainText()).toContain('saved');
+    expect(await storedPortal()).toEqual({ ...beforeEdit, description: 'Calendar access for the support agent' });
 
     await page.goto(`${running.url}/user-connections`);
     await fill('userIssuer', as.issuer);
     await fill('userSubject', 'grace');
+    await fill('workloadName', workload);
     await Promise.all([page.waitForNavigation(), page.click('form[action="/user-connections"] button[type="submit"]')]);
     const row = `li[data-workload="${workload}"][data-provider="${custom}"]`;
     expect(await page.$eval(row, (e) => e.getAttribute('data-status'))).toBe('CONNECTED');
     await screenshot('user-connections');
     const revokedBefore = await revocations();
-    await Promise.all([page.waitForNavigation(), page.click(`${row} button`)]);
+    await Promise.all([page.waitForNavigation(), page.click(`${row} a.button.danger`)]);
+    expect(await mainText()).toContain('consent again');
+    await screenshot('user-connection-revoke-confirmation');
+    await Promise.all([page.waitForNavigation(), page.click('form button.danger')]);
     expect(await notice()).toContain('Revoked');
+    // Back on the same lookup: the workload filter kept.
+    expect(new URL(page.url()).searchParams.get('workloadName')).toBe(workload);
     expect(await page.$(row)).toBeNull();
     expect(await revocations()).toBe(revokedBefore + 1);
     await screenshot('user-connection-revoked');

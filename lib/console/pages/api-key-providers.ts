@@ -9,11 +9,13 @@ import { escapeHtml } from '../../web/html.js';
 import { attempt, type Refusal } from '../api-errors.js';
 import { field, formLevelErrors, placeErrors, type FieldErrors } from '../form-fields.js';
 import { posted, when } from '../forms.js';
-import { confirmPage, csrfInput, page, pager, redirect, type ConsoleResponse, type Notice } from '../layout.js';
-import { route, type Ctx } from '../router.js';
+import { confirmPage, csrfInput, page, redirect, type ConsoleResponse } from '../layout.js';
+import { doneNotice, hrefOf, listFooter, listOutcome, refusedDetail, remove as removeThen, resourceRoutes, type ResourceArea } from '../resource-page.js';
+import type { Ctx } from '../router.js';
 
 const AREA = '/api-key-providers';
-const href = (name: string) => `${AREA}/${encodeURIComponent(name)}`;
+const KIND: ResourceArea = { area: AREA, noun: 'API key provider', all: 'All API key providers' };
+const href = (name: string) => hrefOf(AREA, name);
 const SECRET_FIELDS = ['apiKeySecretSource', 'apiKey', 'apiKeySecretConfig.secretId', 'apiKeySecretConfig.jsonKey'];
 
 /** What the key form posted, never the key itself: that one is write-only and renders empty. */
@@ -46,11 +48,11 @@ async function list(ctx: Ctx, form: { name?: string; values?: KeyValues; refusal
   const items = 'ok' in listed ? (listed.ok.credentialProviders ?? []).map((p) => `<li data-name="${escapeHtml(p.name ?? '')}"><a class="name" href="${escapeHtml(href(p.name ?? ''))}">${escapeHtml(p.name ?? '')}</a><span class="meta">updated ${escapeHtml(when(p.lastUpdatedTime))}</span></li>`).join('') : '';
   const fieldNames = ['name', ...SECRET_FIELDS];
   const errors = placeErrors(form.refusal?.errors ?? {}, fieldNames);
-  const deleted = ctx.query.get('m') === 'deleted' ? ({ kind: 'ok', text: `API key provider ${ctx.query.get('name') ?? ''} deleted.` } as Notice) : undefined;
+  const count = 'ok' in listed ? (listed.ok.credentialProviders ?? []).length : 0;
   const body = `<h1>API key credential providers</h1><p class="lead">An API key an agent gets with GetResourceApiKey, kept in Secrets Manager: pasted here (the service keeps it), or read from a secret of yours at each vend.</p>
-<ul class="items">${items}</ul>${'ok' in listed && !items ? '<p class="lead">No API key providers yet.</p>' : ''}${'ok' in listed ? pager(AREA, listed.ok.nextToken, !nextToken) : ''}
+<ul class="items">${items}</ul>${listFooter(listed, AREA, count, 'No API key providers yet.', ctx.query)}
 <section class="card"><h2>Create an API key provider</h2>${formLevelErrors(errors, fieldNames)}<form method="post" action="${AREA}">${csrfInput(ctx.csrf)}${field({ name: 'name', label: 'Name', value: form.name, required: true }, errors)}${keyFields(form.values ?? {}, errors)}<button type="submit">Create</button></form></section>`;
-  return page(ctx.api.target, { title: 'API key providers', area: AREA, body, notice: form.refusal?.notice ?? ('refused' in listed ? listed.refused.notice : deleted), status: form.refusal?.status });
+  return page(ctx.api.target, { title: 'API key providers', area: AREA, body, ...listOutcome(listed, form.refusal, doneNotice(ctx.query, KIND, ctx.query.get('name') ?? '')) });
 }
 
 async function create(ctx: Ctx): Promise<ConsoleResponse> {
@@ -62,12 +64,11 @@ async function create(ctx: Ctx): Promise<ConsoleResponse> {
 
 async function detail(ctx: Ctx, [name]: string[], form: { values?: KeyValues; refusal?: Refusal } = {}): Promise<ConsoleResponse> {
   const got = await attempt(() => ctx.api.control.send(new GetApiKeyCredentialProviderCommand({ name: name! })), ctx.api.target.endpoint);
-  if ('refused' in got) return page(ctx.api.target, { title: name!, area: AREA, body: `<h1>${escapeHtml(name!)}</h1><p><a href="${AREA}">All API key providers</a></p>`, notice: got.refused.notice, status: got.refused.status });
+  if ('refused' in got) return refusedDetail(ctx, KIND, name!, got.refused);
   const p = got.ok;
   const external = p.apiKeySecretSource === 'EXTERNAL';
   const errors = placeErrors(form.refusal?.errors ?? {}, SECRET_FIELDS);
-  const m = ctx.query.get('m');
-  const flash: Notice | undefined = m === 'created' || m === 'updated' ? { kind: 'ok', text: `API key provider ${name} ${m === 'created' ? 'created' : 'saved'}.` } : undefined;
+  const flash = doneNotice(ctx.query, KIND, name!);
   const body = `<p><a href="${AREA}">← All API key providers</a></p><h1>${escapeHtml(p.name ?? name!)}</h1>
 <section class="card"><dl><dt>ARN</dt><dd class="mono">${escapeHtml(p.credentialProviderArn ?? '')}</dd><dt>Key</dt><dd>${external ? 'in your secret' : 'managed by the service'}</dd><dt>Secret</dt><dd class="mono">${escapeHtml(p.apiKeySecretArn?.secretArn ?? '')}</dd>${external ? `<dt>JSON key</dt><dd class="mono">${escapeHtml(p.apiKeySecretJsonKey ?? '')}</dd>` : ''}<dt>Updated</dt><dd>${escapeHtml(when(p.lastUpdatedTime))}</dd></dl></section>
 <section class="card"><h2>${external ? 'Point at another secret, or paste a key' : 'Rotate or replace the key'}</h2><p class="lead">Saving replaces the key agents get from now on; the old one is not kept.</p>${formLevelErrors(errors, SECRET_FIELDS)}<form method="post" action="${escapeHtml(href(name!))}">${csrfInput(ctx.csrf)}${keyFields(form.values ?? { source: p.apiKeySecretSource, secretId: external ? p.apiKeySecretArn?.secretArn : undefined, jsonKey: p.apiKeySecretJsonKey }, errors)}<button type="submit">Save</button></form></section>
@@ -86,17 +87,8 @@ function confirmDelete(ctx: Ctx, [name]: string[], refusal?: Refusal): ConsoleRe
   return confirmPage(ctx.api.target, ctx.csrf, { area: AREA, title: `Delete API key provider ${name}?`, back: href(name!), backLabel: name!, action: `${href(name!)}/delete`, button: `Delete ${name}`, lost }, refusal?.notice, refusal?.status);
 }
 
-async function remove(ctx: Ctx, params: string[]): Promise<ConsoleResponse> {
-  const done = await attempt(() => ctx.api.control.send(new DeleteApiKeyCredentialProviderCommand({ name: params[0]! })), ctx.api.target.endpoint);
-  if ('refused' in done) return confirmDelete(ctx, params, done.refused);
-  return redirect(`${AREA}?m=deleted&name=${encodeURIComponent(params[0]!)}`);
+function remove(ctx: Ctx, params: string[]): Promise<ConsoleResponse> {
+  return removeThen(ctx, KIND, params[0]!, () => ctx.api.control.send(new DeleteApiKeyCredentialProviderCommand({ name: params[0]! })), (r) => confirmDelete(ctx, params, r));
 }
 
-export const apiKeyProviderRoutes = [
-  route('GET', /^\/api-key-providers$/, (ctx) => list(ctx)),
-  route('POST', /^\/api-key-providers$/, create),
-  route('GET', /^\/api-key-providers\/([^/]+)$/, (ctx, p) => detail(ctx, p)),
-  route('POST', /^\/api-key-providers\/([^/]+)$/, update),
-  route('GET', /^\/api-key-providers\/([^/]+)\/delete$/, async (ctx, p) => confirmDelete(ctx, p)),
-  route('POST', /^\/api-key-providers\/([^/]+)\/delete$/, remove),
-];
+export const apiKeyProviderRoutes = resourceRoutes(AREA, { list: (ctx) => list(ctx), create, detail: (ctx, p) => detail(ctx, p), update, confirmDelete: async (ctx, p) => confirmDelete(ctx, p), remove });

@@ -1,10 +1,11 @@
+import { SCOPES_TAG_PREFIX } from '../../consent-portals/connections.js';
+import { PROVIDERS_TAG, WORKLOAD_TAG } from '../../consent-portals/portal-tags.js';
+import { escapeHtml } from '../../web/html.js';
 import { field, formLevelErrors, placeErrors, type FieldErrors } from '../form-fields.js';
 import { lines, posted } from '../forms.js';
 
-/** The tags that say what a portal connects (README "Consent portals"); the service checks them like fields. */
-export const WORKLOAD_TAG = 'agentcore-identity:workload';
-export const PROVIDERS_TAG = 'agentcore-identity:providers';
-export const SCOPES_TAG_PREFIX = 'agentcore-identity:scopes:';
+/** Posted only when the form showed the connection tags: without it, a save leaves the tags alone. */
+export const TAGS_SHOWN = 'tagsShown';
 const SCOPES_FIELD = 'tags.agentcore-identity:scopes';
 
 export interface PortalFormValues {
@@ -33,17 +34,25 @@ function foldScopeTags(errors: FieldErrors): FieldErrors {
   return folded;
 }
 
-export function portalFields(mode: 'create' | 'edit', v: PortalFormValues, raw: FieldErrors, idpOptions: Array<{ value: string; label: string }>): string {
-  const names = mode === 'create' ? FIELDS : FIELDS.filter((f) => f !== 'name' && f !== 'sources');
+/**
+ * The portal's fields. `tagsUnreadable` says why the stored tags could not be read: the tag fields
+ * are then left out (rendered empty, a save would wipe them) and the form says so.
+ */
+export function portalFields(mode: 'create' | 'edit', v: PortalFormValues, raw: FieldErrors, idpOptions: Array<{ value: string; label: string }>, tagsUnreadable?: string): string {
+  const names = (mode === 'create' ? FIELDS : FIELDS.filter((f) => f !== 'name' && f !== 'sources')).filter((f) => !tagsUnreadable || !f.startsWith('tags.'));
   const errors = placeErrors(foldScopeTags(raw), names);
   const idp = idpOptions.length ? { type: 'select' as const, options: [{ value: '', label: 'Choose an OAuth2 provider…' }, ...idpOptions] } : {};
   return `${formLevelErrors(errors, names)}
 ${mode === 'create' ? field({ name: 'name', label: 'Name', value: v.name, required: true }, errors) : ''}
 ${field({ name: 'description', label: 'Description', value: v.description, hint: 'Shown to users on the Connections page.' }, errors)}
 <fieldset><legend>Sign-in</legend>${field({ name: 'idpConfig.credentialProviderArn', label: 'Identity provider (an OAuth2 provider of this deployment)', value: v.idpProviderArn, required: true, ...idp }, errors)}${field({ name: 'idpConfig.scopes', label: 'Sign-in scopes', value: v.idpScopes ?? 'openid', hint: 'Separated by spaces; must include openid.' }, errors)}${field({ name: 'idpConfig.audience', label: 'Audience (optional)', value: v.audience }, errors)}</fieldset>
-<fieldset><legend>What it connects</legend>${field({ name: `tags.${WORKLOAD_TAG}`, label: 'Workload identity', value: v.workload, required: true, hint: 'The agent whose connections users manage here.' }, errors)}${field({ name: `tags.${PROVIDERS_TAG}`, label: 'OAuth2 providers listed', value: v.providers, required: true, hint: 'Provider names, separated by spaces.' }, errors)}${field({ name: SCOPES_FIELD, label: 'Scopes per provider', type: 'textarea', value: v.scopes, hint: 'One line per provider: name: scope scope. What Connect asks each provider for.' }, errors)}</fieldset>
+${tagsUnreadable ? `<fieldset><legend>What it connects</legend><p class="form-error">${escapeHtml(`The portal's tags could not be read (${tagsUnreadable}): they are not shown, and saving leaves them as they are.`)}</p></fieldset>` : connectionFields(v, errors)}
 ${field({ name: 'executionRoleArn', label: 'Execution role ARN', value: v.executionRoleArn, required: true, hint: 'A role of this account; stored, never assumed.' }, errors)}
 ${mode === 'create' ? field({ name: 'sources', label: 'Gateway identifier', value: v.gateway, required: true, hint: 'The agentcore-gateway source the portal serves.' }, errors) : ''}`;
+}
+
+function connectionFields(v: PortalFormValues, errors: FieldErrors): string {
+  return `<fieldset><legend>What it connects</legend><input type="hidden" name="${TAGS_SHOWN}" value="1">${field({ name: `tags.${WORKLOAD_TAG}`, label: 'Workload identity', value: v.workload, required: true, hint: 'The agent whose connections users manage here.' }, errors)}${field({ name: `tags.${PROVIDERS_TAG}`, label: 'OAuth2 providers listed', value: v.providers, required: true, hint: 'Provider names, separated by spaces.' }, errors)}${field({ name: SCOPES_FIELD, label: 'Scopes per provider', type: 'textarea', value: v.scopes, hint: 'One line per provider: name: scope scope. What Connect asks each provider for.' }, errors)}</fieldset>`;
 }
 
 export function portalFormValues(form: URLSearchParams): PortalFormValues {

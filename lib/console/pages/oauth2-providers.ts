@@ -9,13 +9,15 @@ import { escapeHtml } from '../../web/html.js';
 import { attempt, type Refusal } from '../api-errors.js';
 import { field, formLevelErrors, type FieldErrors } from '../form-fields.js';
 import { posted, when } from '../forms.js';
-import { confirmPage, csrfInput, page, pager, redirect, type ConsoleResponse, type Notice } from '../layout.js';
+import { confirmPage, csrfInput, page, redirect, type ConsoleResponse } from '../layout.js';
 import { isVendor, vendorForm } from '../oauth2-form-plan.js';
 import { callbackUrlPanel, oauth2ProviderFields, oauth2ProviderInput, oauth2ProviderValues, oauth2VendorChoices, STORED_SECRET_SOURCE } from '../oauth2-provider-forms.js';
+import { doneNotice, hrefOf, listFooter, listOutcome, refusedDetail, remove as removeThen, resourceRoutes, type ResourceArea } from '../resource-page.js';
 import { route, type Ctx } from '../router.js';
 
 const AREA = '/oauth2-providers';
-const href = (name: string) => `${AREA}/${encodeURIComponent(name)}`;
+const KIND: ResourceArea = { area: AREA, noun: 'OAuth2 provider', all: 'All OAuth2 providers' };
+const href = (name: string) => hrefOf(AREA, name);
 const vendorLabel = (vendor: string) => oauth2VendorChoices().find((c) => c.vendor === vendor)?.label ?? vendor;
 
 /** A refusal from the form itself (a required field, JSON that does not parse), shaped like the service's. */
@@ -26,14 +28,15 @@ async function list(ctx: Ctx): Promise<ConsoleResponse> {
   const listed = await attempt(() => ctx.api.control.send(new ListOauth2CredentialProvidersCommand({ maxResults: 20, nextToken })), ctx.api.target.endpoint);
   const items = 'ok' in listed ? (listed.ok.credentialProviders ?? []).map((p) => `<li data-name="${escapeHtml(p.name ?? '')}"><a class="name" href="${escapeHtml(href(p.name ?? ''))}">${escapeHtml(p.name ?? '')}</a><span>${escapeHtml(vendorLabel(p.credentialProviderVendor ?? ''))}</span><span class="meta">updated ${escapeHtml(when(p.lastUpdatedTime))}</span></li>`).join('') : '';
   const options = oauth2VendorChoices().map((c) => ({ value: c.vendor, label: c.label }));
-  const deleted: Notice | undefined = ctx.query.get('m') === 'deleted' ? { kind: 'ok', text: `OAuth2 provider ${ctx.query.get('name') ?? ''} deleted.` } : undefined;
+  const count = 'ok' in listed ? (listed.ok.credentialProviders ?? []).length : 0;
   const body = `<h1>OAuth2 credential providers</h1><p class="lead">Where agents get OAuth2 tokens: for a user (3-legged, with consent) or for themselves (client credentials).</p>
-<ul class="items">${items}</ul>${'ok' in listed && !items ? '<p class="lead">No OAuth2 providers yet.</p>' : ''}${'ok' in listed ? pager(AREA, listed.ok.nextToken, !nextToken) : ''}
+<ul class="items">${items}</ul>${listFooter(listed, AREA, count, 'No OAuth2 providers yet.', ctx.query)}
 <section class="card"><h2>Create an OAuth2 provider</h2><form method="get" action="/new-oauth2-provider">${field({ name: 'vendor', label: 'Vendor', type: 'select', value: 'GithubOauth2', options, hint: 'Each vendor\u2019s form asks only for what that vendor takes; Custom takes any OAuth2 or OpenID Connect server by discovery URL or metadata.' })}<button type="submit">Next</button></form></section>`;
-  return page(ctx.api.target, { title: 'OAuth2 providers', area: AREA, body, notice: 'refused' in listed ? listed.refused.notice : deleted });
+  return page(ctx.api.target, { title: 'OAuth2 providers', area: AREA, body, ...listOutcome(listed, undefined, doneNotice(ctx.query, KIND, ctx.query.get('name') ?? '')) });
 }
 
 function newForm(ctx: Ctx, vendor: string, form: { name?: string; values?: Record<string, string>; refusal?: Refusal } = {}): ConsoleResponse {
+  if (!isVendor(vendor)) return page(ctx.api.target, { title: 'Unknown vendor', area: AREA, body: `<h1>Unknown vendor</h1><p><a href="${AREA}">All OAuth2 providers</a></p>`, notice: { kind: 'error', text: `No vendor ${vendor} in the catalogue: choose one from the list.` }, status: 404 });
   const errors = form.refusal?.errors ?? {};
   const fields = oauth2ProviderFields({ mode: 'create', vendor, values: form.values ?? {}, errors });
   const body = `<p><a href="${AREA}">← All OAuth2 providers</a></p><h1>New ${escapeHtml(vendorLabel(vendor))} provider</h1>
@@ -67,13 +70,12 @@ async function create(ctx: Ctx): Promise<ConsoleResponse> {
 
 async function detail(ctx: Ctx, [name]: string[], form: { values?: Record<string, string>; refusal?: Refusal } = {}): Promise<ConsoleResponse> {
   const got = await attempt(() => ctx.api.control.send(new GetOauth2CredentialProviderCommand({ name: name! })), ctx.api.target.endpoint);
-  if ('refused' in got) return page(ctx.api.target, { title: name!, area: AREA, body: `<h1>${escapeHtml(name!)}</h1><p><a href="${AREA}">All OAuth2 providers</a></p>`, notice: got.refused.notice, status: got.refused.status });
+  if ('refused' in got) return refusedDetail(ctx, KIND, name!, got.refused);
   const p = got.ok;
   const vendor = p.credentialProviderVendor ?? 'CustomOauth2';
   const errors = form.refusal?.errors ?? {};
   const fields = oauth2ProviderFields({ mode: 'edit', vendor, values: form.values ?? oauth2ProviderValues(p), errors });
-  const m = ctx.query.get('m');
-  const flash: Notice | undefined = m === 'created' ? { kind: 'ok', text: `OAuth2 provider ${name} created. Copy its callback URL into the provider's app (below).` } : m === 'updated' ? { kind: 'ok', text: `OAuth2 provider ${name} saved.` } : undefined;
+  const flash = doneNotice(ctx.query, KIND, name!, { created: `OAuth2 provider ${name} created. Copy its callback URL into the provider's app (below).` });
   const body = `<p><a href="${AREA}">← All OAuth2 providers</a></p><h1>${escapeHtml(p.name ?? name!)}</h1>
 ${callbackUrlPanel(vendor, p.callbackUrl ?? '')}
 <section class="card"><dl><dt>Vendor</dt><dd>${escapeHtml(vendorLabel(vendor))}</dd><dt>ARN</dt><dd class="mono">${escapeHtml(p.credentialProviderArn ?? '')}</dd><dt>Client secret</dt><dd class="mono">${escapeHtml(p.clientSecretArn?.secretArn ?? '')}</dd><dt>Updated</dt><dd>${escapeHtml(when(p.lastUpdatedTime))}</dd></dl></section>
@@ -101,18 +103,12 @@ function confirmDelete(ctx: Ctx, [name]: string[], refusal?: Refusal): ConsoleRe
   return confirmPage(ctx.api.target, ctx.csrf, { area: AREA, title: `Delete OAuth2 provider ${name}?`, back: href(name!), backLabel: name!, action: `${href(name!)}/delete`, button: `Delete ${name}`, lost, after }, refusal?.notice, refusal?.status);
 }
 
-async function remove(ctx: Ctx, params: string[]): Promise<ConsoleResponse> {
-  const done = await attempt(() => ctx.api.control.send(new DeleteOauth2CredentialProviderCommand({ name: params[0]! })), ctx.api.target.endpoint);
-  if ('refused' in done) return confirmDelete(ctx, params, done.refused);
-  return redirect(`${AREA}?m=deleted&name=${encodeURIComponent(params[0]!)}`);
+function remove(ctx: Ctx, params: string[]): Promise<ConsoleResponse> {
+  return removeThen(ctx, KIND, params[0]!, () => ctx.api.control.send(new DeleteOauth2CredentialProviderCommand({ name: params[0]! })), (r) => confirmDelete(ctx, params, r));
 }
 
 export const oauth2ProviderRoutes = [
-  route('GET', /^\/oauth2-providers$/, list),
   route('GET', /^\/new-oauth2-provider$/, async (ctx) => newForm(ctx, ctx.query.get('vendor') ?? 'CustomOauth2')),
   route('POST', /^\/new-oauth2-provider$/, create),
-  route('GET', /^\/oauth2-providers\/([^/]+)$/, (ctx, p) => detail(ctx, p)),
-  route('POST', /^\/oauth2-providers\/([^/]+)$/, update),
-  route('GET', /^\/oauth2-providers\/([^/]+)\/delete$/, async (ctx, p) => confirmDelete(ctx, p)),
-  route('POST', /^\/oauth2-providers\/([^/]+)\/delete$/, remove),
+  ...resourceRoutes(AREA, { list, detail: (ctx, p) => detail(ctx, p), update, confirmDelete: async (ctx, p) => confirmDelete(ctx, p), remove }),
 ];

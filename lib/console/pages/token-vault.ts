@@ -10,6 +10,11 @@ const AREA = '/token-vault';
 const KEY_TYPE = 'kmsConfiguration.keyType';
 const KEY_ARN = 'kmsConfiguration.kmsKeyArn';
 
+/** The ARN field belongs to the customer key only: hidden (and never sent) while the service key is chosen. */
+function keyArnGroup(keyType: string | undefined, arnField: string): string {
+  return `<div data-when="${KEY_TYPE}=CustomerManagedKey"${keyType === 'CustomerManagedKey' ? '' : ' data-inactive'}>${arnField}</div>`;
+}
+
 async function show(ctx: Ctx, form: { keyType?: string; keyArn?: string; refusal?: Refusal } = {}): Promise<ConsoleResponse> {
   const got = await attempt(() => ctx.api.control.send(new GetTokenVaultCommand({ tokenVaultId: 'default' })), ctx.api.target.endpoint);
   const kms = 'ok' in got ? got.ok.kmsConfiguration : undefined;
@@ -24,15 +29,16 @@ async function show(ctx: Ctx, form: { keyType?: string; keyArn?: string; refusal
     { value: 'CustomerManagedKey', label: 'My KMS key (give its ARN)' },
   ];
   const body = `<h1>Token vault</h1><p class="lead">Users' OAuth2 tokens are sealed with a KMS data key per write. After a change, new writes use the new key; what is stored still decrypts.</p>${current}
-<section class="card"><h2>Change the key</h2>${formLevelErrors(errors, [KEY_TYPE, KEY_ARN])}<form method="post" action="${AREA}">${csrfInput(ctx.csrf)}${field({ name: KEY_TYPE, label: 'Key', type: 'select', value: form.keyType ?? kms?.keyType ?? 'ServiceManagedKey', options }, errors)}${field({ name: KEY_ARN, label: 'KMS key ARN', value: form.keyArn ?? (customer ? kms?.kmsKeyArn : ''), hint: 'Only for your own key: a symmetric KMS key the service may use (kms:GenerateDataKey, kms:Decrypt).' }, errors)}<button type="submit">Save</button></form></section>`;
+<section class="card"><h2>Change the key</h2>${formLevelErrors(errors, [KEY_TYPE, KEY_ARN])}<form method="post" action="${AREA}">${csrfInput(ctx.csrf)}${field({ name: KEY_TYPE, label: 'Key', type: 'select', value: form.keyType ?? kms?.keyType ?? 'ServiceManagedKey', options }, errors)}${keyArnGroup(form.keyType ?? kms?.keyType, field({ name: KEY_ARN, label: 'KMS key ARN', value: form.keyArn ?? (customer ? kms?.kmsKeyArn : ''), hint: 'A symmetric KMS key the service may use (kms:GenerateDataKey, kms:Decrypt).' }, errors))}<button type="submit">Save</button></form></section>`;
   const notice = form.refusal?.notice ?? ('refused' in got ? got.refused.notice : ctx.query.get('m') === 'updated' ? ({ kind: 'ok', text: 'Token vault key saved.' } as const) : undefined);
-  return page(ctx.api.target, { title: 'Token vault', area: AREA, body, notice, status: form.refusal?.status });
+  return page(ctx.api.target, { title: 'Token vault', area: AREA, body, notice, status: form.refusal?.status ?? ('refused' in got ? got.refused.status : undefined) });
 }
 
 async function save(ctx: Ctx): Promise<ConsoleResponse> {
   const keyType = posted(ctx.form, KEY_TYPE);
   const keyArn = posted(ctx.form, KEY_ARN);
-  const kmsConfiguration = { keyType: keyType as KeyType, ...(keyType === 'CustomerManagedKey' || keyArn ? { kmsKeyArn: keyArn } : {}) };
+  // The form always posts the ARN field (hidden or not): going back to the service key must not send it.
+  const kmsConfiguration = { keyType: keyType as KeyType, ...(keyType === 'CustomerManagedKey' ? { kmsKeyArn: keyArn } : {}) };
   const done = await attempt(() => ctx.api.control.send(new SetTokenVaultCMKCommand({ tokenVaultId: 'default', kmsConfiguration })), ctx.api.target.endpoint);
   if ('refused' in done) return show(ctx, { keyType, keyArn, refusal: done.refused });
   return redirect(`${AREA}?m=updated`);

@@ -9,21 +9,15 @@ import { escapeHtml } from '../../web/html.js';
 import { attempt, type Refusal } from '../api-errors.js';
 import { field, formLevelErrors, placeErrors, type FieldErrors } from '../form-fields.js';
 import { lines, posted, when } from '../forms.js';
-import { confirmPage, csrfInput, page, pager, redirect, type ConsoleResponse, type Notice } from '../layout.js';
-import { route, type Ctx } from '../router.js';
+import { confirmPage, csrfInput, page, redirect, type ConsoleResponse, type Notice } from '../layout.js';
+import { doneNotice, hrefOf, listFooter, listOutcome, refusedDetail, remove as removeThen, resourceRoutes, type ResourceArea } from '../resource-page.js';
+import type { Ctx } from '../router.js';
 
 const AREA = '/workload-identities';
-/** Raw (still percent-encoded) path segment: the service, not the console, says which names are valid. */
-const NAME = '[^/]+';
+const KIND: ResourceArea = { area: AREA, noun: 'Workload identity', all: 'All workload identities' };
 const URLS = 'allowedResourceOauth2ReturnUrls';
 const URLS_HINT = 'One URL per line: where a 3-legged OAuth flow may send the user back to (your agent application).';
-const href = (name: string) => `${AREA}/${encodeURIComponent(name)}`;
-
-const MESSAGES: Record<string, string> = { created: 'created', updated: 'saved', deleted: 'deleted' };
-function flash(ctx: Ctx, name: string): Notice | undefined {
-  const m = MESSAGES[ctx.query.get('m') ?? ''];
-  return m ? { kind: 'ok', text: `Workload identity ${name} ${m}.` } : undefined;
-}
+const href = (name: string) => hrefOf(AREA, name);
 
 function createForm(ctx: Ctx, values: { name?: string; urls?: string }, errors: FieldErrors): string {
   const folded = placeErrors(errors, ['name', URLS]);
@@ -40,10 +34,9 @@ async function list(ctx: Ctx, form: { values?: { name?: string; urls?: string };
     'ok' in listed
       ? (listed.ok.workloadIdentities ?? []).map((w) => `<li data-name="${escapeHtml(w.name ?? '')}"><a class="name" href="${escapeHtml(href(w.name ?? ''))}">${escapeHtml(w.name ?? '')}</a><span class="meta mono">${escapeHtml(w.workloadIdentityArn ?? '')}</span></li>`).join('')
       : '';
-  const empty = 'ok' in listed && !items ? '<p class="lead">No workload identities yet.</p>' : '';
-  const notice = form.refusal?.notice ?? ('refused' in listed ? listed.refused.notice : flash(ctx, ctx.query.get('name') ?? ''));
-  const body = `<h1>Workload identities</h1><p class="lead">Each agent (or agent deployment) has a workload identity; the token vault keeps every user's tokens per workload identity.</p><ul class="items">${items}</ul>${empty}${'ok' in listed ? pager(AREA, listed.ok.nextToken, !nextToken) : ''}${createForm(ctx, form.values ?? {}, form.refusal?.errors ?? {})}`;
-  return page(ctx.api.target, { title: 'Workload identities', area: AREA, body, notice, status: form.refusal?.status });
+  const count = 'ok' in listed ? (listed.ok.workloadIdentities ?? []).length : 0;
+  const body = `<h1>Workload identities</h1><p class="lead">Each agent (or agent deployment) has a workload identity; the token vault keeps every user's tokens per workload identity.</p><ul class="items">${items}</ul>${listFooter(listed, AREA, count, 'No workload identities yet.', ctx.query)}${createForm(ctx, form.values ?? {}, form.refusal?.errors ?? {})}`;
+  return page(ctx.api.target, { title: 'Workload identities', area: AREA, body, ...listOutcome(listed, form.refusal, doneNotice(ctx.query, KIND, ctx.query.get('name') ?? '')) });
 }
 
 async function create(ctx: Ctx): Promise<ConsoleResponse> {
@@ -56,7 +49,7 @@ async function create(ctx: Ctx): Promise<ConsoleResponse> {
 
 async function detail(ctx: Ctx, [name]: string[], form: { urls?: string; refusal?: Refusal } = {}): Promise<ConsoleResponse> {
   const got = await attempt(() => ctx.api.control.send(new GetWorkloadIdentityCommand({ name: name! })), ctx.api.target.endpoint);
-  if ('refused' in got) return page(ctx.api.target, { title: name!, area: AREA, body: `<h1>${escapeHtml(name!)}</h1><p><a href="${AREA}">All workload identities</a></p>`, notice: got.refused.notice, status: got.refused.status });
+  if ('refused' in got) return refusedDetail(ctx, KIND, name!, got.refused);
   const w = got.ok;
   const errors = placeErrors(form.refusal?.errors ?? {}, [URLS]);
   const urls = form.urls ?? (w.allowedResourceOauth2ReturnUrls ?? []).join('\n');
@@ -64,7 +57,7 @@ async function detail(ctx: Ctx, [name]: string[], form: { urls?: string; refusal
 <section class="card"><dl><dt>ARN</dt><dd class="mono">${escapeHtml(w.workloadIdentityArn ?? '')}</dd><dt>Created</dt><dd>${escapeHtml(when(w.createdTime))}</dd><dt>Last updated</dt><dd>${escapeHtml(when(w.lastUpdatedTime))}</dd></dl></section>
 <section class="card"><h2>Allowed return URLs</h2>${formLevelErrors(errors, [URLS])}<form method="post" action="${escapeHtml(href(name!))}">${csrfInput(ctx.csrf)}${field({ name: URLS, label: 'Allowed return URLs', type: 'textarea', value: urls, hint: URLS_HINT }, errors)}<button type="submit">Save</button></form></section>
 <section class="card"><h2>Delete</h2><p>Deleting this workload identity also removes every user's token vault bindings for it.</p><a class="button danger" href="${escapeHtml(href(name!))}/delete">Delete…</a></section>`;
-  return page(ctx.api.target, { title: name!, area: AREA, body, notice: form.refusal?.notice ?? flash(ctx, name!), status: form.refusal?.status });
+  return page(ctx.api.target, { title: name!, area: AREA, body, notice: form.refusal?.notice ?? doneNotice(ctx.query, KIND, name!), status: form.refusal?.status });
 }
 
 async function update(ctx: Ctx, params: string[]): Promise<ConsoleResponse> {
@@ -97,17 +90,8 @@ function confirmDelete(ctx: Ctx, [name]: string[], notice?: Notice, status?: num
   );
 }
 
-async function remove(ctx: Ctx, params: string[]): Promise<ConsoleResponse> {
-  const done = await attempt(() => ctx.api.control.send(new DeleteWorkloadIdentityCommand({ name: params[0]! })), ctx.api.target.endpoint);
-  if ('refused' in done) return confirmDelete(ctx, params, done.refused.notice, done.refused.status);
-  return redirect(`${AREA}?m=deleted&name=${encodeURIComponent(params[0]!)}`);
+function remove(ctx: Ctx, params: string[]): Promise<ConsoleResponse> {
+  return removeThen(ctx, KIND, params[0]!, () => ctx.api.control.send(new DeleteWorkloadIdentityCommand({ name: params[0]! })), (r) => confirmDelete(ctx, params, r.notice, r.status));
 }
 
-export const workloadIdentityRoutes = [
-  route('GET', /^\/workload-identities$/, (ctx) => list(ctx)),
-  route('POST', /^\/workload-identities$/, create),
-  route('GET', new RegExp(`^/workload-identities/(${NAME})$`), (ctx, p) => detail(ctx, p)),
-  route('POST', new RegExp(`^/workload-identities/(${NAME})$`), update),
-  route('GET', new RegExp(`^/workload-identities/(${NAME})/delete$`), async (ctx, p) => confirmDelete(ctx, p)),
-  route('POST', new RegExp(`^/workload-identities/(${NAME})/delete$`), remove),
-];
+export const workloadIdentityRoutes = resourceRoutes(AREA, { list: (ctx) => list(ctx), create, detail: (ctx, p) => detail(ctx, p), update, confirmDelete: async (ctx, p) => confirmDelete(ctx, p), remove });
