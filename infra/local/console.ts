@@ -19,7 +19,7 @@ async function main() {
   if (port !== 0 && !(await portIsFree(port))) throw new Error(`Port ${port} is taken (another console? npm start runs one): choose another with --port.`);
   const endpoint = values.endpoint ?? `http://127.0.0.1:${process.env.PORT ?? 4000}`;
   // A deployment's region is part of its signature: never guessed for one.
-  const region = values.region ?? process.env.AWS_REGION ?? (values.endpoint ? undefined : 'us-east-1');
+  const region = values.region || process.env.AWS_REGION || (values.endpoint ? undefined : 'us-east-1');
   if (!region) throw new Error('--region is required with --endpoint (the region the API is deployed in), unless AWS_REGION is set.');
   const console_ = await startConsole({ port, endpoint, region });
   const stop = () => void console_.close().then(() => process.exit(0));
