@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { launchLines } from '../../infra/local/console-lines.js';
 import { ConsoleGuard } from '../../lib/console/guard.js';
 
 /** The guard's decisions on their own (test/api/console-guard.test.ts drives them over HTTP). */
@@ -99,5 +100,14 @@ describe('console guard', () => {
     expect(post(own, { csrf: csrf.toUpperCase() === csrf ? `${csrf}x` : csrf.toUpperCase() })).toEqual({ kind: 'refuse', why: 'csrf' });
     expect(g.check({ method: 'GET', target: '/', headers: { ...host, cookie: `${cookie}x` } })).toEqual({ kind: 'refuse', why: 'session' });
     expect(g.check({ method: 'GET', target: '/', headers: { ...host, cookie: cookie.replace('4001', '4002') } })).toEqual({ kind: 'refuse', why: 'session' });
+  });
+
+  it('prints the secret-name link, the 127.0.0.1 fallback with what its cookie costs, and Enter only where it can be pressed', () => {
+    const links = { launchUrl: 'http://0123456789abcdef0123456789abcdef.localhost:4001/?launch=t', fallbackLaunchUrl: 'http://127.0.0.1:4001/?launch=t' };
+    const [first, second, third] = launchLines(links, true);
+    expect(first).toMatch(/^Operator console: http:\/\/0123456789abcdef0123456789abcdef\.localhost:4001\/\?launch=t .*works once/);
+    expect(second).toMatch(/\*\.localhost names: http:\/\/127\.0\.0\.1:4001\/\?launch=t .*every other server on 127\.0\.0\.1/);
+    expect(third).toMatch(/Press Enter here for a new link/);
+    expect(launchLines(links, false)).toEqual([first, second]);
   });
 });
