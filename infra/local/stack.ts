@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { LOCAL_CREDENTIALS } from '../../lib/console/target.js';
 import { startEmulator, stopChild, type Emulator } from './emulator.js';
 import { outputLines } from './output-lines.js';
 import { watchProviderSecrets } from './rotation-watcher.js';
@@ -39,7 +40,6 @@ export interface Stack {
 }
 
 const ROOT = resolvePath(__dirname, '..', '..');
-const LOCAL_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
 
 /** Whether `port` can be bound on loopback right now (a fixed default port may be taken). */
 export async function portIsFree(port: number): Promise<boolean> {
@@ -50,17 +50,22 @@ export async function portIsFree(port: number): Promise<boolean> {
   });
 }
 
+/** A port setting (an environment variable, an option): an integer 0-65535, 0 for a free one. */
+export function parsePort(setting: string | number, name: string): number {
+  const port = Number(setting);
+  if (String(setting).trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be a port number (0 for a free one), not "${setting}"`);
+  return port;
+}
+
 /**
- * The emulator port `npm start` asks moto for: `wanted` if it is free, else 0 (a free one), said
- * through `tell`, so that a second `npm start` or a LocalStack on the same port does not stop it.
+ * The port a part of `npm start` asks for: the setting if it is free, else 0 (a free one), said
+ * through `tell`, so that a second `npm start` (or a LocalStack on 4566) does not stop it.
+ * `part` names it in that line: 'the AWS emulator' (EMULATOR_PORT), 'the console' (CONSOLE_PORT).
  */
-export async function chooseEmulatorPort(setting: string | number, tell: (line: string) => void): Promise<number> {
-  const wanted = Number(setting);
-  if (String(setting).trim() === '' || !Number.isInteger(wanted) || wanted < 0 || wanted > 65535) {
-    throw new Error(`EMULATOR_PORT must be a port number (0 for a free one), not "${setting}"`);
-  }
+export async function choosePort(setting: string | number, name: string, part: string, tell: (line: string) => void): Promise<number> {
+  const wanted = parsePort(setting, name);
   if (wanted === 0 || (await portIsFree(wanted))) return wanted;
-  tell(`Port ${wanted} is taken (another emulator?): the AWS emulator gets a free port instead (set EMULATOR_PORT to choose one).`);
+  tell(`Port ${wanted} is taken: ${part} gets a free port instead (set ${name} to choose one).`);
   return 0;
 }
 
@@ -103,11 +108,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // `osls print` rather than after them. An emulator that is already running is asked instead.
     const emulatorPort = options.emulatorEndpoint ? undefined : options.emulatorPort || (await freePort());
     const emulatorEndpoint = options.emulatorEndpoint ?? `http://127.0.0.1:${emulatorPort}`;
-    const clientConfig = { endpoint: emulatorEndpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+    const clientConfig = { endpoint: emulatorEndpoint, region, credentials: LOCAL_CREDENTIALS };
     const accountId = emulatorPort === undefined ? await accountOf(clientConfig) : process.env.MOTO_ACCOUNT_ID || MOTO_DEFAULT_ACCOUNT_ID;
     const lambdaPort = await freePort();
     const awsEnvironment = {
-      ...LOCAL_CREDENTIALS,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       AWS_REGION: region,
       AWS_ENDPOINT_URL: emulatorEndpoint,
       AWS_ACCOUNT_ID: accountId,

@@ -1,7 +1,9 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { startConsole } from '../../lib/console/server.js';
-import { chooseEmulatorPort, portIsFree, startStack, type Stack } from './stack.js';
+import { LOCAL_CREDENTIALS } from '../../lib/console/target.js';
+import { interactive, launchLines, reissueOnEnter } from './console-lines.js';
+import { choosePort, startStack, type Stack } from './stack.js';
 
 /** Where `npm start` writes the export lines, for a second shell or a script to source. */
 const ENV_FILE = process.env.AGENTCORE_LOCAL_ENV_FILE || resolvePath(__dirname, '..', '..', '.agentcore-local.env');
@@ -23,18 +25,8 @@ function exportLines(stack: Pick<Stack, 'url' | 'region' | 'emulatorEndpoint'>):
     `export AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL=${stack.url}`,
     `export AWS_ENDPOINT_URL_SECRETS_MANAGER=${stack.emulatorEndpoint}`,
     `export AWS_ENDPOINT_URL_KMS=${stack.emulatorEndpoint}`,
-    `export AWS_REGION=${stack.region} AWS_DEFAULT_REGION=${stack.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`,
+    `export AWS_REGION=${stack.region} AWS_DEFAULT_REGION=${stack.region} AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey}`,
   ];
-}
-
-/** The console's port: CONSOLE_PORT (default 4001) when free, else a free one, said through `tell`. */
-async function chooseConsolePort(tell: (line: string) => void): Promise<number> {
-  const setting = process.env.CONSOLE_PORT || '4001';
-  const wanted = Number(setting);
-  if (!Number.isInteger(wanted) || wanted < 0 || wanted > 65535) throw new Error(`CONSOLE_PORT must be a port number (0 for a free one), not "${setting}"`);
-  if (wanted === 0 || (await portIsFree(wanted))) return wanted;
-  tell(`Port ${wanted} is taken (another console?): the console gets a free port instead (set CONSOLE_PORT to choose one).`);
-  return 0;
 }
 
 /** `npm start`: the whole service offline, until Ctrl-C or SIGTERM. */
@@ -47,12 +39,12 @@ async function main() {
   const stack = await startStack({
     port,
     emulatorEndpoint,
-    emulatorPort: emulatorEndpoint ? undefined : await chooseEmulatorPort(process.env.EMULATOR_PORT || DEFAULT_EMULATOR_PORT, console.log),
+    emulatorPort: emulatorEndpoint ? undefined : await choosePort(process.env.EMULATOR_PORT || DEFAULT_EMULATOR_PORT, 'EMULATOR_PORT', 'the AWS emulator', console.log),
     onOutput: process.env.VERBOSE ? (line) => console.log(`[offline] ${line}`) : undefined,
   });
   // Signed like the printed exports (local/local), whatever credentials this shell holds.
-  const operatorConsole = await chooseConsolePort(console.log)
-    .then((consolePort) => startConsole({ port: consolePort, endpoint: stack.url, region: stack.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }))
+  const operatorConsole = await choosePort(process.env.CONSOLE_PORT || '4001', 'CONSOLE_PORT', 'the console', console.log)
+    .then((consolePort) => startConsole({ port: consolePort, endpoint: stack.url, region: stack.region, credentials: LOCAL_CREDENTIALS }))
     .catch(async (error: unknown) => {
       await stack.stop();
       throw error;
@@ -77,12 +69,13 @@ async function main() {
 AgentCore Identity (offline, stage ${stack.stage}) on ${stack.url}
 AWS emulator: ${stack.emulatorEndpoint}  (region ${stack.region}, account ${stack.accountId})
 
-Operator console: ${operatorConsole.launchUrl}  (the link works once: it signs this browser in)
+${launchLines(operatorConsole, interactive()).join('\n')}
 
 Point the official clients at it (also written to ${ENV_FILE}):
 ${exportLines(stack).join('\n')}
 
 Ready in ${((Date.now() - began) / 1000).toFixed(1)} s. Ctrl-C stops everything.`);
+  reissueOnEnter(operatorConsole, console.log);
 }
 
 main().catch((error) => {

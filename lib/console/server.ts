@@ -12,16 +12,34 @@ export interface ConsoleOptions extends TargetOptions {
   port?: number;
 }
 
-export interface RunningConsole {
-  /** http://127.0.0.1:<port> */
-  url: string;
-  /** The URL to open first: it carries the single-use launch token. */
+export interface LaunchLinks {
+  /** The URL to open first: the console's secret host name and the single-use launch token. */
   launchUrl: string;
+  /**
+   * The same token on 127.0.0.1, for a browser that does not resolve *.localhost: its cookie is
+   * sent to every other server on 127.0.0.1, whatever the port.
+   */
+  fallbackLaunchUrl: string;
+}
+
+export interface RunningConsole extends LaunchLinks {
+  /** http://<128 random bits>.localhost:<port>, served on 127.0.0.1 */
+  url: string;
+  /** http://127.0.0.1:<port> */
+  fallbackUrl: string;
+  /** A new single-use launch token for both URLs (the previous one stops working); sessions stay. */
+  reissue(): LaunchLinks;
   close(): Promise<void>;
 }
 
 /** Forms are small; a bigger body is refused unread. */
 const MAX_BODY = 64 * 1024;
+/**
+ * Any local process can open connections: each gets 10 s to send its whole request (Node's
+ * default is 300 s), and 64 at a time are served (a browser opens 6 per host).
+ */
+const REQUEST_SECONDS = 10;
+const MAX_CONNECTIONS = 64;
 
 async function readForm(request: IncomingMessage): Promise<URLSearchParams | undefined> {
   const chunks: Buffer[] = [];
@@ -40,14 +58,25 @@ function send(response: ServerResponse, answer: ConsoleResponse, extra: Record<s
   response.end(answer.body);
 }
 
-const REFUSED = () => plainPage(403, 'Refused', 'Open the console through the URL it printed when it started (the link works once), in the same browser, on 127.0.0.1 or localhost.');
+const REFUSED = () => plainPage(403, 'Refused', 'Open the console through the URL it printed when it started (the link works once; press Enter where it runs for a new one), in the same browser.');
+
+/** What the guard allows, its form read only once the headers passed (a refused body is never read). */
+async function admit(guard: ConsoleGuard, request: IncomingMessage) {
+  const asked = { method: request.method ?? '', target: request.url ?? '/', headers: request.headers };
+  const decision = guard.check(asked);
+  if (decision.kind !== 'read-form') return { decision, form: new URLSearchParams() };
+  const form = await readForm(request);
+  return form ? { decision: guard.check({ ...asked, form }), form } : undefined;
+}
 
 async function serve(guard: ConsoleGuard, api: ConsoleApi, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const method = request.method ?? '';
-  const form = method === 'GET' || method === 'HEAD' ? new URLSearchParams() : await readForm(request);
-  if (!form) return send(response, plainPage(413, 'Too large', 'The form was too large.'));
-  const decision = guard.check({ method, target: request.url ?? '/', headers: request.headers, form });
-  if (decision.kind === 'refuse') return send(response, REFUSED());
+  const admitted = await admit(guard, request);
+  // The body left unread is not waited for: the connection closes after the answer.
+  if (!admitted) return send(response, plainPage(413, 'Too large', 'The form was too large.'), { connection: 'close' });
+  const { decision, form } = admitted;
+  if (decision.kind === 'refuse') return send(response, REFUSED(), method === 'GET' || method === 'HEAD' ? {} : { connection: 'close' });
+  if (decision.kind === 'read-form') throw new Error('the guard asked for the form twice');
   if (decision.kind === 'launch') return send(response, { status: 303, body: '', location: decision.location }, { 'set-cookie': decision.setCookie });
   const url = new URL(request.url ?? '/', decision.origin);
   if (method === 'GET' && url.pathname === '/console.js') {
@@ -71,23 +100,28 @@ async function serve(guard: ConsoleGuard, api: ConsoleApi, request: IncomingMess
 export async function startConsole(options: ConsoleOptions): Promise<RunningConsole> {
   const api = await consoleApi(options);
   const guard = new ConsoleGuard();
-  const server = createServer((request, response) => {
+  const server = createServer({ requestTimeout: REQUEST_SECONDS * 1000, headersTimeout: REQUEST_SECONDS * 1000 }, (request, response) => {
     serve(guard, api, request, response).catch((error: Error) => {
       // The error's name only: a message could quote what the page was handling.
       if (!response.headersSent) send(response, plainPage(500, 'The console failed', `The page could not be shown (${error.name}).`));
       else response.destroy();
     });
   });
+  server.maxConnections = MAX_CONNECTIONS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   guard.listening(port);
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${guard.hostname}:${port}`;
+  const fallbackUrl = `http://127.0.0.1:${port}`;
+  const links = (query: string): LaunchLinks => ({ launchUrl: `${url}${query}`, fallbackLaunchUrl: `${fallbackUrl}${query}` });
   return {
     url,
-    launchUrl: `${url}${guard.launchQuery()}`,
+    fallbackUrl,
+    ...links(guard.launchQuery()),
+    reissue: () => links(guard.reissue()),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

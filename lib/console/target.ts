@@ -3,8 +3,11 @@ import { BedrockAgentCoreControlClient, type BedrockAgentCoreControlClientConfig
 type Credentials = NonNullable<BedrockAgentCoreControlClientConfig['credentials']>;
 import { userConnectionsClient } from '../user-connections/client.js';
 
-/** The offline server's printed credentials (`npm start`): moto treats an unknown key as the account's root. */
-const OFFLINE_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+/**
+ * The offline stack's credentials (`npm start` prints them, its functions and the console sign
+ * with them): moto treats an unknown key as the account's root.
+ */
+export const LOCAL_CREDENTIALS: Readonly<{ accessKeyId: string; secretAccessKey: string }> = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 export interface TargetOptions {
   endpoint: string;
@@ -47,7 +50,7 @@ async function operatorCredentials(options: TargetOptions, offline: boolean) {
     await chain();
     return { credentials: chain, source: 'chain' as const };
   } catch (error) {
-    if (offline) return { credentials: OFFLINE_CREDENTIALS, source: 'offline' as const };
+    if (offline) return { credentials: LOCAL_CREDENTIALS, source: 'offline' as const };
     throw new Error(`No AWS credentials for ${options.endpoint}: the standard credential chain found none (${(error as Error).name}). Set AWS_PROFILE or the AWS_* variables.`);
   }
 }

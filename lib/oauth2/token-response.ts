@@ -57,9 +57,16 @@ function vendorText(value: unknown): string | undefined {
   return text(value);
 }
 
+/**
+ * Ten years: a lifetime beyond it is no lifetime. Taken at its word, `expires_in: 1e15` would give
+ * an expiry no Date can hold (toISOString throws), so it reads as "not given", the same as a
+ * token that never said when it expires.
+ */
+const MAX_LIFETIME_SECONDS = 10 * 365 * 24 * 3600;
+
 function seconds(value: unknown): number | undefined {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : typeof value === 'number' ? value : NaN;
-  return Number.isFinite(n) && n > 0 ? n : undefined;
+  return Number.isFinite(n) && n > 0 && n <= MAX_LIFETIME_SECONDS ? n : undefined;
 }
 
 function scopesOf(value: unknown): string[] | undefined {

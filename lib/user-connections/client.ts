@@ -24,7 +24,11 @@ export interface UserConnectionsClientConfig {
   credentials: AwsCredentialIdentityProvider | AwsCredentialIdentity;
   /** The SigV4 service name; `execute-api` (API Gateway's IAM authorizer) unless told otherwise. */
   signingName?: string;
+  /** How long a call may take, answer read included; 30 s unless told otherwise. */
+  timeoutMs?: number;
 }
+
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 export interface UserConnectionsClient {
   listUserConnections(input: ListUserConnectionsInput): Promise<ListUserConnectionsOutput>;
@@ -72,7 +76,12 @@ export function userConnectionsClient(config: UserConnectionsClientConfig): User
       headers: { host: url.host, 'content-type': 'application/json' },
       body,
     });
-    const response = await fetch(url, { method: 'POST', headers: signed.headers, body });
+    // A redirect is never followed: the signed request (and the user it names) would go elsewhere.
+    const response = await fetch(url, { method: 'POST', headers: signed.headers, body, redirect: 'manual', signal: AbortSignal.timeout(config.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel();
+      throw new UserConnectionsError('UnexpectedRedirect', `the service answered HTTP ${response.status}, a redirect, which is not followed`, response.status);
+    }
     return parse<T>(response);
   };
   return {

@@ -64,8 +64,17 @@ afterAll(async () => {
 describe('the operator console in a browser', () => {
   it('creates a workload, an API key provider from a secret (a wrong JSON key shown beside its field), a GitHub and a custom provider, revokes a portal user\u2019s connection and deletes the workload', { timeout: 180_000 }, async () => {
     console.info(`console screenshots: ${SCREENSHOTS}`);
+    // The console's secret *.localhost name: Debian's Chromium resolves it to loopback by itself.
+    expect(new URL(running.launchUrl).hostname).toMatch(/^[0-9a-f]{32}\.localhost$/);
     await page.goto(running.launchUrl);
     expect(page.url(), await mainText()).toBe(`${running.url}/workload-identities`);
+    // Its cookie is the secret name's alone: another server on 127.0.0.1 (here the console's own
+    // fallback name, on the same port) gets none from this browser.
+    const cookies = await browser.cookies();
+    expect(cookies.map((c) => [c.domain, c.httpOnly, c.sameSite])).toEqual([[new URL(running.url).hostname, true, 'Strict']]);
+    const elsewhere = await browser.newPage();
+    expect((await elsewhere.goto(`${running.fallbackUrl}/workload-identities`))?.status()).toBe(403);
+    await elsewhere.close();
     await screenshot('workload-identities');
 
     // A workload identity.

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetWorkloadIdentityCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { startConsole, type RunningConsole } from '../../lib/console/server.js';
@@ -24,7 +25,7 @@ interface Answer {
 /** A raw request (fetch would not let a test set Host), every answer kept for the credentials check. */
 function call(method: string, path: string, options: { host?: string; cookie?: string; origin?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Answer> {
   const body = options.form ? new URLSearchParams(options.form).toString() : undefined;
-  const headers: Record<string, string> = { host: options.host ?? `127.0.0.1:${port}`, ...(options.cookie ? { cookie: options.cookie } : {}), ...(options.origin ? { origin: options.origin } : {}), ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) } : {}), ...options.headers };
+  const headers: Record<string, string> = { host: options.host ?? host(), ...(options.cookie ? { cookie: options.cookie } : {}), ...(options.origin ? { origin: options.origin } : {}), ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) } : {}), ...options.headers };
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
       let text = '';
@@ -40,10 +41,13 @@ function call(method: string, path: string, options: { host?: string; cookie?: s
   });
 }
 
-const launchPath = () => new URL(running.launchUrl).pathname + new URL(running.launchUrl).search;
+const pathOf = (url: string) => new URL(url).pathname + new URL(url).search;
+const launchPath = () => pathOf(running.launchUrl);
 const csrfOf = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 let cookie = '';
-const origin = () => `http://127.0.0.1:${port}`;
+/** The console's secret name: the Host every request here carries unless it says otherwise. */
+const host = () => new URL(running.url).host;
+const origin = () => running.url;
 
 beforeAll(async () => {
   running = await startConsole({ port: 0, endpoint: stack.url, region: stack.region, credentials: CREDENTIALS });
@@ -56,16 +60,20 @@ afterAll(async () => {
 
 describe('the operator console guard', () => {
   it('refuses a request without the launch token or its cookie, a wrong token and a foreign Host, then trades the token once for a strict cookie', async () => {
-    expect(running.url).toBe(`http://127.0.0.1:${port}`);
+    expect(running.url).toMatch(new RegExp(`^http://[0-9a-f]{32}\\.localhost:${port}$`));
+    expect(running.launchUrl).toMatch(new RegExp(`^${running.url}/\\?launch=[\\w-]{43}$`));
+    expect(running.fallbackUrl).toBe(`http://127.0.0.1:${port}`);
+    expect(running.fallbackLaunchUrl).toBe(`${running.fallbackUrl}${launchPath()}`);
     expect((await call('GET', '/')).status).toBe(403);
     expect((await call('GET', '/workload-identities')).status).toBe(403);
     expect((await call('GET', '/console.js')).status).toBe(403);
     expect((await call('GET', '/?launch=not-the-token')).status).toBe(403);
     // DNS rebinding: a name that resolves to 127.0.0.1 still sends its own name as Host.
-    for (const host of [`evil.example:${port}`, `127.0.0.1.nip.io:${port}`, '127.0.0.1', `127.0.0.1:${port + 1}`]) {
-      const refused = await call('GET', launchPath(), { host });
-      expect(refused.status, host).toBe(403);
-      expect(refused.headers['set-cookie'], host).toBeUndefined();
+    const secret = new URL(running.url).hostname;
+    for (const foreign of [`evil.example:${port}`, `127.0.0.1.nip.io:${port}`, '127.0.0.1', `127.0.0.1:${port + 1}`, secret, `${secret}:${port + 1}`, `x.${secret}:${port}`, `${'0'.repeat(32)}.localhost:${port}`, `${secret}.evil.example:${port}`]) {
+      const refused = await call('GET', launchPath(), { host: foreign });
+      expect(refused.status, foreign).toBe(403);
+      expect(refused.headers['set-cookie'], foreign).toBeUndefined();
     }
     // The refusals above did not spend the token.
     const launched = await call('GET', launchPath());
@@ -89,8 +97,43 @@ describe('the operator console guard', () => {
     expect(list.headers['cache-control']).toBe('no-store');
     expect(list.headers['x-content-type-options']).toBe('nosniff');
     expect(list.text).not.toMatch(/<script>/);
-    // The session cookie on another Host name is refused all the same.
-    expect((await call('GET', '/workload-identities', { cookie, host: `evil.example:${port}` })).status).toBe(403);
+    // The session cookie on another Host name is refused all the same, the fallback names included:
+    // a cookie that leaked to another server on 127.0.0.1 could not be replayed there.
+    for (const other of [`evil.example:${port}`, `127.0.0.1:${port}`, `localhost:${port}`]) {
+      expect((await call('GET', '/workload-identities', { cookie, host: other })).status, other).toBe(403);
+    }
+  });
+
+  it('takes a reissued link on the 127.0.0.1 fallback, whose cookie opens nothing under the secret name; a foreign Host POST is answered before its body is sent', async () => {
+    const spent = launchPath();
+    const links = running.reissue();
+    expect(pathOf(links.launchUrl)).toBe(pathOf(links.fallbackLaunchUrl));
+    expect(pathOf(links.launchUrl)).not.toBe(spent);
+    const fallback = new URL(running.fallbackUrl).host;
+    // One token for both lines: spent on 127.0.0.1, it is spent under the secret name too.
+    const launched = await call('GET', pathOf(links.fallbackLaunchUrl), { host: fallback });
+    expect(launched.status).toBe(303);
+    expect((await call('GET', pathOf(links.launchUrl))).status).toBe(403);
+    const fallbackCookie = String(launched.headers['set-cookie']).split(';')[0]!;
+    expect((await call('GET', '/workload-identities', { cookie: fallbackCookie, host: fallback })).status).toBe(200);
+    expect((await call('GET', '/workload-identities', { cookie: fallbackCookie, host: `localhost:${port}` })).status).toBe(403);
+    expect((await call('GET', '/workload-identities', { cookie: fallbackCookie })).status).toBe(403);
+    // The session launched before the reissue is still signed in.
+    expect((await call('GET', '/workload-identities', { cookie })).status).toBe(200);
+  });
+
+  it('answers a POST under a foreign Host without reading its body, and closes the connection', async () => {
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (c: string) => (answer += c));
+    const closed = new Promise<void>((done) => socket.once('close', () => done()));
+    await new Promise<void>((done) => socket.once('connect', () => done()));
+    // 100 MB announced, one kilobyte sent: a server that read the body first would wait for the rest.
+    socket.write(`POST /workload-identities HTTP/1.1\r\nHost: evil.example:${port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${100 * 1024 * 1024}\r\n\r\n${'a'.repeat(1024)}`);
+    await expect.poll(() => answer, { timeout: 20_000 }).toMatch(/^HTTP\/1\.1 403 /);
+    expect(answer.toLowerCase()).toContain('connection: close');
+    await closed;
   });
 
   it('refuses a POST with a missing or foreign Origin, a cross-site fetch or a wrong CSRF token, and writes nothing', async () => {

@@ -379,4 +379,17 @@ describe('token responses, from a live stub in each vendor dialect', () => {
     expect(expectError(standardTokenResponse(400, { error: 'invalid_grant', error_description: 'bad code' }, NOW))).toEqual({ error: 'invalid_grant', description: 'bad code' });
     expect(expectError(standardTokenResponse(500, null, NOW))).toEqual({ error: 'http_500', description: undefined });
   });
+
+  it('reads a lifetime beyond ten years as none given (a Date could not hold it), and keeps one of ten years', () => {
+    const tenYears = 10 * 365 * 24 * 3600;
+    for (const huge of [1e15, '1e15', tenYears + 1, Number.MAX_SAFE_INTEGER, 1e308]) {
+      const token = expectToken(standardTokenResponse(200, { access_token: 'a', refresh_token: 'r', expires_in: huge, refresh_token_expires_in: huge }, NOW));
+      expect(token.expiresAt, String(huge)).toBeUndefined();
+      expect(token.refreshTokenExpiresAt, String(huge)).toBeUndefined();
+      expect(token).toMatchObject({ accessToken: 'a', refreshToken: 'r' });
+    }
+    const kept = expectToken(standardTokenResponse(200, { access_token: 'a', expires_in: tenYears, refresh_token_expires_in: tenYears }, NOW));
+    expect([kept.expiresAt, kept.refreshTokenExpiresAt]).toEqual([NOW + tenYears * 1000, NOW + tenYears * 1000]);
+    expect(new Date(kept.expiresAt!).toISOString()).toMatch(/^\d{4}-/);
+  });
 });

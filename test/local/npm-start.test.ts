@@ -1,13 +1,32 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BedrockAgentCoreControlClient, CreateWorkloadIdentityCommand, GetWorkloadIdentityCommand } from '@aws-sdk/client-bedrock-agentcore-control';
-import { chooseEmulatorPort, freePort } from '../../infra/local/stack.js';
+import { choosePort, freePort, parsePort } from '../../infra/local/stack.js';
 
 const ROOT = resolve(__dirname, '..', '..');
+
+/**
+ * A GET to a console URL through 127.0.0.1 with the URL's own Host: Node does not resolve
+ * *.localhost names as browsers do, but the console tells names apart by Host alone.
+ */
+function getVia127(url: string, cookie?: string): Promise<{ status: number; setCookie: string[]; text: string }> {
+  const { host, port, pathname, search } = new URL(url);
+  return new Promise((done, failed) => {
+    const req = request({ host: '127.0.0.1', port, path: pathname + search, headers: { host, ...(cookie ? { cookie } : {}) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => done({ status: res.statusCode!, setCookie: res.headers['set-cookie'] ?? [], text }));
+    });
+    req.on('error', failed);
+    req.end();
+  });
+}
 
 function portOpen(url: string): Promise<boolean> {
   const { hostname, port } = new URL(url);
@@ -67,16 +86,22 @@ describe('npm start', () => {
         delete process.env.AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL;
       }
 
-      // The console line: its launch link signs a browser in once, and the console sees the same stack.
-      const launch = /Operator console: (http:\/\/127\.0\.0\.1:(\d+)\/\?launch=\S+)/.exec(output)!;
-      expect(Number(launch[2])).toBe(consolePort);
-      const landed = await fetch(launch[1]!, { redirect: 'manual' });
+      // The console lines: the link on the console's secret *.localhost name, and the same single
+      // link on 127.0.0.1 as the fallback; either signs a browser in once, then both are spent.
+      const launch = /Operator console: (http:\/\/([0-9a-f]{32}\.localhost):(\d+)\/\?launch=(\S+))/.exec(output)!;
+      expect(Number(launch[3])).toBe(consolePort);
+      const fallback = /cannot open \*\.localhost names: (http:\/\/127\.0\.0\.1:(\d+)\/\?launch=(\S+))/.exec(output)!;
+      expect([Number(fallback[2]), fallback[3]]).toEqual([consolePort, launch[4]]);
+      // stdin is not a terminal here: no Enter to offer.
+      expect(output).not.toContain('Press Enter');
+      const landed = await getVia127(launch[1]!);
       expect(landed.status).toBe(303);
-      const cookie = landed.headers.getSetCookie()[0]!.split(';')[0]!;
-      const listed = await fetch(`http://127.0.0.1:${consolePort}/workload-identities`, { headers: { cookie } });
+      const cookie = landed.setCookie[0]!.split(';')[0]!;
+      const listed = await getVia127(`http://${launch[2]}:${consolePort}/workload-identities`, cookie);
       expect(listed.status).toBe(200);
-      expect(await listed.text()).toContain('started-agent');
-      expect((await fetch(launch[1]!, { redirect: 'manual' })).status).toBe(403);
+      expect(listed.text).toContain('started-agent');
+      expect((await getVia127(launch[1]!)).status).toBe(403);
+      expect((await getVia127(fallback[1]!)).status).toBe(403);
 
       const exited = new Promise<number | null>((done) => child.once('exit', done));
       // SIGTERM to npm alone: it must reach the service, which takes its children down with it.
@@ -94,22 +119,24 @@ describe('npm start', () => {
     }
   }, 90_000);
 
-  it("keeps the emulator's fixed port when it is free, and says so when it takes a free one instead", async () => {
+  it("keeps a part's fixed port when it is free, and says so when it takes a free one instead", async () => {
     const said: string[] = [];
     const free = await freePort();
-    expect(await chooseEmulatorPort(free, (line) => said.push(line))).toBe(free);
-    expect(await chooseEmulatorPort(0, (line) => said.push(line))).toBe(0);
+    expect(await choosePort(free, 'EMULATOR_PORT', 'the AWS emulator', (line) => said.push(line))).toBe(free);
+    expect(await choosePort(0, 'EMULATOR_PORT', 'the AWS emulator', (line) => said.push(line))).toBe(0);
     expect(said).toEqual([]);
     const holder = createServer();
     const taken = await new Promise<number>((done) => holder.listen(0, '127.0.0.1', () => done((holder.address() as { port: number }).port)));
     try {
-      expect(await chooseEmulatorPort(taken, (line) => said.push(line))).toBe(0);
-      expect(said).toEqual([expect.stringContaining(`Port ${taken} is taken`)]);
+      expect(await choosePort(String(taken), 'CONSOLE_PORT', 'the console', (line) => said.push(line))).toBe(0);
+      expect(said).toEqual([`Port ${taken} is taken: the console gets a free port instead (set CONSOLE_PORT to choose one).`]);
     } finally {
       await new Promise((done) => holder.close(done));
     }
-    for (const bad of ['x', '70000', '-1', '4566.5']) {
-      await expect(chooseEmulatorPort(bad, () => undefined)).rejects.toThrow(`EMULATOR_PORT must be a port number (0 for a free one), not "${bad}"`);
+    for (const bad of ['x', '70000', '-1', '4566.5', '', ' ']) {
+      await expect(choosePort(bad, 'EMULATOR_PORT', 'the AWS emulator', () => undefined)).rejects.toThrow(`EMULATOR_PORT must be a port number (0 for a free one), not "${bad}"`);
+      expect(() => parsePort(bad, '--port')).toThrow(`--port must be a port number (0 for a free one), not "${bad}"`);
     }
+    expect(parsePort('4001', '--port')).toBe(4001);
   });
 });
