@@ -31,6 +31,7 @@ const STANDALONE = [
   'test/integration/user-tokens.test.ts',
   'test/integration/vendors.test.ts',
   'test/integration/console-signing.test.ts',
+  'test/integration/console-loopback.test.ts',
   'test/integration/user-connections-client.test.ts',
 ];
 

@@ -41,13 +41,21 @@ export interface Stack {
 
 const ROOT = resolvePath(__dirname, '..', '..');
 
-/** Whether `port` can be bound on loopback right now (a fixed default port may be taken). */
-export async function portIsFree(port: number): Promise<boolean> {
+/** Whether `port` can be bound on `host` right now; an address this machine lacks counts as free. */
+function freeOn(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'EADDRNOTAVAIL' || error.code === 'EAFNOSUPPORT'));
+    server.listen({ port, host, ipv6Only: host === '::1' }, () => server.close(() => resolve(true)));
   });
+}
+
+/**
+ * Whether `port` can be bound on loopback right now (a fixed default port may be taken), on
+ * 127.0.0.1 and on [::1]: browsers try ::1 first for `localhost` names.
+ */
+export async function portIsFree(port: number): Promise<boolean> {
+  return (await freeOn(port, '127.0.0.1')) && (await freeOn(port, '::1'));
 }
 
 /** A port setting (an environment variable, an option): an integer 0-65535, 0 for a free one. */

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConsoleGuard } from './guard.js';
 import { CONSOLE_HEADERS, page, plainPage, type ConsoleResponse } from './layout.js';
@@ -100,19 +100,15 @@ async function serve(guard: ConsoleGuard, api: ConsoleApi, request: IncomingMess
 export async function startConsole(options: ConsoleOptions): Promise<RunningConsole> {
   const api = await consoleApi(options);
   const guard = new ConsoleGuard();
-  const server = createServer({ requestTimeout: REQUEST_SECONDS * 1000, headersTimeout: REQUEST_SECONDS * 1000 }, (request, response) => {
+  const handle = (request: IncomingMessage, response: ServerResponse) => {
     serve(guard, api, request, response).catch((error: Error) => {
       // The error's name only: a message could quote what the page was handling.
       if (!response.headersSent) send(response, plainPage(500, 'The console failed', `The page could not be shown (${error.name}).`));
       else response.destroy();
     });
-  });
-  server.maxConnections = MAX_CONNECTIONS;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  };
+  const servers = await listenOnLoopback(options.port ?? 0, handle);
+  const port = (servers[0]!.address() as AddressInfo).port;
   guard.listening(port);
   const url = `http://${guard.hostname}:${port}`;
   const fallbackUrl = `http://127.0.0.1:${port}`;
@@ -122,10 +118,50 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     fallbackUrl,
     ...links(guard.launchQuery()),
     reissue: () => links(guard.reissue()),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => Promise.all(servers.map((server) => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }))).then(() => undefined),
   };
+}
+
+function newServer(handle: (request: IncomingMessage, response: ServerResponse) => void): Server {
+  // Node checks the request timeouts every connectionsCheckingInterval (30 s by default): 1 s keeps them near their value.
+  const server = createServer({ requestTimeout: REQUEST_SECONDS * 1000, headersTimeout: REQUEST_SECONDS * 1000, connectionsCheckingInterval: 1000 }, handle);
+  server.maxConnections = MAX_CONNECTIONS;
+  return server;
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, host, ipv6Only: host === '::1' }, () => resolve());
+  });
+}
+
+/**
+ * 127.0.0.1 and, where the machine has IPv6, [::1] on the same port. Browsers resolve
+ * `*.localhost` to ::1 first and fall back to 127.0.0.1 only when nothing answers there, so a
+ * process holding [::1]:<port> would receive the launch link meant for the console: the console
+ * holds both, and does not start when another process has either (on port 0: another port).
+ */
+async function listenOnLoopback(wanted: number, handle: (request: IncomingMessage, response: ServerResponse) => void): Promise<Server[]> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const v4 = newServer(handle);
+    await listen(v4, wanted, '127.0.0.1');
+    const port = (v4.address() as AddressInfo).port;
+    const v6 = newServer(handle);
+    try {
+      await listen(v6, port, '::1');
+      return [v4, v6];
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // No IPv6 loopback here: nobody can listen on it either.
+      if (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT') return [v4];
+      await new Promise<void>((resolve) => v4.close(() => resolve()));
+      if (code !== 'EADDRINUSE') throw error;
+      if (wanted !== 0) throw new Error(`The console cannot use port ${port}: another process listens on [::1]:${port}, where browsers would send its link. Choose another port.`);
+    }
+  }
+  throw new Error('The console found no port free on both 127.0.0.1 and [::1].');
 }

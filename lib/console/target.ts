@@ -16,6 +16,8 @@ export interface TargetOptions {
   credentials?: Credentials;
   /** 'execute-api' by default: the deployed API sits behind API Gateway's IAM authorizer. */
   signingName?: string;
+  /** How long one call to the service may take, 30 s by default. */
+  timeoutMs?: number;
 }
 
 /** What the page header says about the service the console drives; never anything about credentials but where they came from. */
@@ -62,10 +64,18 @@ export async function consoleApi(options: TargetOptions): Promise<ConsoleApi> {
   const { credentials, source } = await operatorCredentials(options, offline);
   const signingName = options.signingName ?? 'execute-api';
   // The SDK honours signingName at runtime though the client's config type does not declare it.
-  const controlConfig: BedrockAgentCoreControlClientConfig & { signingName: string } = { endpoint, region: options.region, credentials, signingName };
+  // A hung service ends in an error page, not a page that never loads (the SDK sets no request timeout of its own).
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const controlConfig: BedrockAgentCoreControlClientConfig & { signingName: string } = {
+    endpoint,
+    region: options.region,
+    credentials,
+    signingName,
+    requestHandler: { connectionTimeout: Math.min(timeoutMs, 5_000), requestTimeout: timeoutMs, throwOnRequestTimeout: true },
+  };
   return {
     control: new BedrockAgentCoreControlClient(controlConfig),
-    connections: userConnectionsClient({ endpoint, region: options.region, credentials, signingName }),
+    connections: userConnectionsClient({ endpoint, region: options.region, credentials, signingName, timeoutMs }),
     target: { endpoint, region: options.region, offline, credentialSource: source },
   };
 }
