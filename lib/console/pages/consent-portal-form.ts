@@ -41,7 +41,10 @@ function foldScopeTags(errors: FieldErrors): FieldErrors {
 export function portalFields(mode: 'create' | 'edit', v: PortalFormValues, raw: FieldErrors, idpOptions: Array<{ value: string; label: string }>, tagsUnreadable?: string): string {
   const names = (mode === 'create' ? FIELDS : FIELDS.filter((f) => f !== 'name' && f !== 'sources')).filter((f) => !tagsUnreadable || !f.startsWith('tags.'));
   const errors = placeErrors(foldScopeTags(raw), names);
-  const idp = idpOptions.length ? { type: 'select' as const, options: [{ value: '', label: 'Choose an OAuth2 provider…' }, ...idpOptions] } : {};
+  // No list (too many providers, or the list was refused): the ARN is typed.
+  const idp = idpOptions.length
+    ? { type: 'select' as const, options: [{ value: '', label: 'Choose an OAuth2 provider…' }, ...idpOptions] }
+    : { hint: 'The ARN of the OAuth2 provider (credentialProviderArn, as Get and List show it).' };
   return `${formLevelErrors(errors, names)}
 ${mode === 'create' ? field({ name: 'name', label: 'Name', value: v.name, required: true }, errors) : ''}
 ${field({ name: 'description', label: 'Description', value: v.description, hint: 'Shown to users on the Connections page.' }, errors)}

@@ -25,16 +25,23 @@ const href = (id: string) => hrefOf(AREA, id);
 const openLink = (url: string | undefined) => (url ? `<a class="button secondary" href="${escapeHtml(url)}" target="_blank" rel="noopener noreferrer">Open the portal</a>` : '');
 
 /** The OAuth2 providers a portal may sign users in with (the first 100: List pages by 20), plus the one already chosen. */
-async function idpOptions(ctx: Ctx, chosen: string | undefined) {
+const IDP_CHOICE_PAGES = 5;
+
+/**
+ * The sign-in provider choices: every OAuth2 provider, read 20 at a time up to IDP_CHOICE_PAGES
+ * pages; none (the ARN is then typed) when there are more, so a provider beyond them can be chosen too.
+ */
+export async function idpOptions(ctx: Pick<Ctx, 'api'>, chosen: string | undefined) {
   const options: Array<{ value: string; label: string }> = [];
   let nextToken: string | undefined;
-  for (let page = 0; page < 5; page++) {
+  for (let page = 0; page < IDP_CHOICE_PAGES; page++) {
     const listed = await attempt(() => ctx.api.control.send(new ListOauth2CredentialProvidersCommand({ maxResults: 20, nextToken })), ctx.api.target.endpoint);
     if ('refused' in listed) break;
     options.push(...(listed.ok.credentialProviders ?? []).map((p) => ({ value: p.credentialProviderArn ?? '', label: p.name ?? '' })));
     nextToken = listed.ok.nextToken;
     if (!nextToken) break;
   }
+  if (nextToken) return [];
   // The stored ARN may be in the other ARN namespace than List's: the same provider by its name.
   const same = chosen ? options.find((o) => o.value === chosen || o.label === chosen.split('/').pop()) : undefined;
   if (same) same.value = chosen!;
