@@ -238,7 +238,6 @@ export const userConnectionService = /* @__PURE__ */ once(() =>
     identities: identityStore(),
     providers: providerStore(),
     vault: vault(),
-    bindings: vaultStore(),
     pageTokens: pageTokens(),
     secrets: providerSecrets(),
     sign: signingKeys().sign,

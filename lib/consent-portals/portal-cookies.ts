@@ -28,8 +28,6 @@ export interface PendingSignIn {
   expiresAt: number;
 }
 
-export { randomToken, sameToken } from '../web/tokens.js';
-
 /**
  * Portal cookies: JSON sealed with AES-GCM under a key derived from the service key ring for
  * this one purpose (so no other sealed value of the service reads as one), followed by the key

@@ -7,9 +7,10 @@ import type { portalConnections } from './connections.js';
 import { checkIdp, type IdpCheckDependencies } from './idp-checks.js';
 import { portalTargets } from './portal-tags.js';
 import { connectionsPage, messagePage, pageHeaders, signInPage } from './pages.js';
-import { randomToken, sameToken, SESSION_COOKIE, SESSION_SECONDS, setCookie, SIGN_IN_COOKIE, type PendingSignIn, type PortalCookies, type PortalSession } from './portal-cookies.js';
+import { SESSION_COOKIE, SESSION_SECONDS, setCookie, SIGN_IN_COOKIE, type PendingSignIn, type PortalCookies, type PortalSession } from './portal-cookies.js';
 import { SignInRefused, type portalSignIn } from './sign-in.js';
 import type { ConsentPortalRecord, ConsentPortalStore } from './store.js';
+import { randomToken, sameToken } from '../web/tokens.js';
 
 export interface PortalRequest {
   method: 'GET' | 'POST';

@@ -12,8 +12,9 @@ import type { AssertionSigner } from '../oauth2/client-assertion.js';
 import { plausibleErrorCode } from '../outbound/redact.js';
 import { CLOCK_SKEW_SECONDS, OutboundFetcher } from '../workload-access-tokens/user-tokens.js';
 import type { PortalIdp } from './idp-checks.js';
-import { randomToken, sameToken, SIGN_IN_SECONDS, type PendingSignIn } from './portal-cookies.js';
+import { SIGN_IN_SECONDS, type PendingSignIn } from './portal-cookies.js';
 import type { ConsentPortalRecord } from './store.js';
+import { randomToken, sameToken } from '../web/tokens.js';
 
 export interface SignInDependencies {
   secrets: ProviderSecrets;

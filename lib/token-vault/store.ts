@@ -10,6 +10,11 @@ export function workloadIncarnation(name: string, createdTime: number): string {
   return `${name}@${createdTime}`;
 }
 
+/** The workload name of an incarnation (`<name>@<createdTime>`). */
+export function workloadNameOf(incarnation: string): string {
+  return incarnation.slice(0, incarnation.lastIndexOf('@'));
+}
+
 /** The vault's key for a binding: one workload (incarnation), one user, one provider (incarnation, `oauth2/<name>@<createdTime>`). */
 export interface BindingKey {
   workload: string;
@@ -21,6 +26,11 @@ export interface BindingKey {
 export function providerCreatedTimeOf(provider: string): number | undefined {
   const match = /@(\d+)$/.exec(provider);
   return match ? Number(match[1]) : undefined;
+}
+
+/** The provider name of a reference (`oauth2/<name>@<createdTime>`, or `oauth2/<name>` before incarnations). */
+export function providerNameOf(provider: string): string {
+  return provider.replace(/^oauth2\//, '').replace(/@\d+$/, '');
 }
 
 /** The AWS KMS encryption context of a binding, and its AES-GCM additional data. */

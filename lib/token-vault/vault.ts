@@ -1,5 +1,6 @@
 import { DependencyFailure } from '../errors.js';
-import { bindingId, encryptionContext, providerCreatedTimeOf, type BindingKey, type TokenVaultStore, type VaultBinding, type VaultTokens } from './store.js';
+import type { Page } from '../pagination.js';
+import { bindingId, encryptionContext, providerCreatedTimeOf, type BindingKey, type BindingSummary, type TokenVaultStore, type VaultBinding, type VaultTokens } from './store.js';
 import type { EnvelopeCipher, Envelope } from './envelope.js';
 
 /**
@@ -62,6 +63,11 @@ export class TokenVault {
 
   get(id: string): Promise<VaultBinding | undefined> {
     return this.store.get(id);
+  }
+
+  /** One page of a user's bindings, without their tokens (the store's `byUser` read). */
+  listByUser(user: string, options: { cursor?: string; limit: number; workloadName?: string }): Promise<Page<BindingSummary>> {
+    return this.store.listByUser(user, options);
   }
 
   /**

@@ -8,7 +8,7 @@ import { ResourceNotFoundException, ValidationException } from '../errors.js';
 import type { CallerContext } from '../http/caller-context.js';
 import { providerRef } from '../oauth2/bindings.js';
 import type { PageTokens } from '../pagination.js';
-import { workloadIncarnation, type BindingSummary, type TokenVaultStore } from '../token-vault/store.js';
+import { providerNameOf, workloadIncarnation, workloadNameOf, type BindingSummary } from '../token-vault/store.js';
 import type { TokenVault } from '../token-vault/vault.js';
 import { userKey, type UserRef } from '../workload-access-tokens/workload-access-token.js';
 import type { WorkloadIdentityRecord, WorkloadIdentityStore } from '../workload-identities/store.js';
@@ -26,7 +26,6 @@ export interface UserConnectionsDependencies extends RevocationDependencies {
   identities: Pick<WorkloadIdentityStore, 'get'>;
   providers: Pick<CredentialProviderStore, 'get'>;
   vault: TokenVault;
-  bindings: Pick<TokenVaultStore, 'listByUser'>;
   pageTokens: PageTokens;
   now?: () => number;
 }
@@ -57,10 +56,6 @@ function listName(user: UserRef, workloadName: string | undefined): string {
   const digest = createHash('sha256').update(userKey(user)).digest('base64url').slice(0, 22);
   return `ListUserConnections/${digest}/${workloadName ?? ''}`;
 }
-
-/** `<name>@<createdTime>` and `oauth2/<name>@<createdTime>` (or `oauth2/<name>` before incarnations): the names. */
-const workloadNameOf = (incarnation: string) => incarnation.slice(0, incarnation.lastIndexOf('@'));
-const providerNameOf = (ref: string) => ref.replace(/^oauth2\//, '').replace(/@\d+$/, '');
 
 const byNames = (a: UserConnection, b: UserConnection) =>
   a.workloadName === b.workloadName ? compare(a.credentialProviderName, b.credentialProviderName) : compare(a.workloadName, b.workloadName);
@@ -113,7 +108,7 @@ async function summaries(deps: UserConnectionsDependencies, user: UserRef, workl
   const all: BindingSummary[] = [];
   let cursor: string | undefined;
   do {
-    const page = await deps.bindings.listByUser(userKey(user), { limit: INDEX_PAGE, ...(cursor ? { cursor } : {}), ...(workloadName ? { workloadName } : {}) });
+    const page = await deps.vault.listByUser(userKey(user), { limit: INDEX_PAGE, ...(cursor ? { cursor } : {}), ...(workloadName ? { workloadName } : {}) });
     all.push(...page.items);
     cursor = page.lastKey;
   } while (cursor);
@@ -122,8 +117,10 @@ async function summaries(deps: UserConnectionsDependencies, user: UserRef, workl
 
 /** The bindings of the current incarnations of their workload and provider, as connections. */
 async function current(deps: UserConnectionsDependencies, found: BindingSummary[], caller: CallerContext, now: number): Promise<UserConnection[]> {
-  const workloads = await recordsByName([...new Set(found.map((b) => workloadNameOf(b.workload)))], (name) => deps.identities.get(name));
-  const providers = await recordsByName([...new Set(found.map((b) => providerNameOf(b.provider)))], (name) => deps.providers.get({ kind: 'oauth2', name }));
+  const [workloads, providers] = await Promise.all([
+    recordsByName([...new Set(found.map((b) => workloadNameOf(b.workload)))], (name) => deps.identities.get(name)),
+    recordsByName([...new Set(found.map((b) => providerNameOf(b.provider)))], (name) => deps.providers.get({ kind: 'oauth2', name })),
+  ]);
   return found.flatMap((binding) => {
     const workload = workloads.get(workloadNameOf(binding.workload));
     const provider = providers.get(providerNameOf(binding.provider));

@@ -19,10 +19,13 @@ import { InMemoryWorkloadIdentityStore } from '../fakes/workload-identity-store.
 const caller = { requestId: 'bench', partition: 'aws', region: 'us-east-1', accountId: '123456789012', publicBaseUrl: 'https://x.test' };
 
 async function measure(workloads: number, providers: number) {
+  const counts = { index: 0, workloads: 0, providers: 0 };
   const store = new InMemoryTokenVaultStore();
+  // Index reads counted where they happen: the store the vault reads through.
+  const listByUser = store.listByUser.bind(store);
+  store.listByUser = (user, options) => (counts.index++, listByUser(user, options));
   const vault = new TokenVault(store, new EnvelopeCipher(new InMemoryKeyService()), async () => 'vault-key');
   const identities = new InMemoryWorkloadIdentityStore();
-  const counts = { index: 0, workloads: 0, providers: 0 };
   for (let w = 0; w < workloads; w++) await identities.create({ name: `agent-${w}`, allowedResourceOauth2ReturnUrls: [], tags: {}, createdTime: 1, lastUpdatedTime: 1, version: 1 });
   for (let w = 0; w < workloads; w++) {
     for (let p = 0; p < providers; p++) {
@@ -35,7 +38,6 @@ async function measure(workloads: number, providers: number) {
     identities: { get: (name) => (counts.workloads++, identities.get(name)) },
     providers: { get: async ({ name }) => (counts.providers++, record(name)) },
     vault,
-    bindings: { listByUser: (user, options) => (counts.index++, store.listByUser(user, options)) },
     pageTokens: new PageTokens(new InMemoryServiceKeys()),
     fetchJson: async () => ({}),
     secrets: {} as never,

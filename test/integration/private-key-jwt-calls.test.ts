@@ -58,23 +58,29 @@ async function call(handler: typeof control, path: string, body: unknown) {
   return { status: result.statusCode, errorType: result.headers?.['x-amzn-errortype'], body: JSON.parse(result.body || '{}') };
 }
 
+/** A CustomOauth2 provider authenticating with a new emulator KMS key (PRIVATE_KEY_JWT); its create answer. */
+async function pkjwtProvider(provider: string, clientId: string, key: { spec: 'ECC_NIST_P256' | 'RSA_2048'; algorithm: 'ES256' | 'RS256' }, extra: object = {}) {
+  const kms = new KMSClient({ endpoint: stack.emulatorEndpoint, region: stack.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const keyArn = (await kms.send(new CreateKeyCommand({ KeySpec: key.spec, KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata!.Arn!;
+  return call(control, '/identities/CreateOauth2CredentialProvider', {
+    name: provider,
+    credentialProviderVendor: 'CustomOauth2',
+    oauth2ProviderConfigInput: {
+      customOauth2ProviderConfig: {
+        clientId,
+        clientAuthenticationMethod: 'PRIVATE_KEY_JWT',
+        privateKeyJwtConfig: { privateKeySource: { kmsKeySource: { kmsKeyArn: keyArn } }, signingAlgorithm: key.algorithm },
+        oauthDiscovery: { authorizationServerMetadata: { issuer, authorizationEndpoint: `${issuer}/authorize`, tokenEndpoint: `${issuer}/token` } },
+        ...extra,
+      },
+    },
+  });
+}
+
 describe('KMS calls of a PRIVATE_KEY_JWT provider', () => {
   it('reads the key at create, signs once per token request, and never again for a cached token', async () => {
-    const kms = new KMSClient({ endpoint: stack.emulatorEndpoint, region: stack.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    const keyArn = (await kms.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata!.Arn!;
     const provider = uniqueName('pkjwt-calls');
-    const created = await call(control, '/identities/CreateOauth2CredentialProvider', {
-      name: provider,
-      credentialProviderVendor: 'CustomOauth2',
-      oauth2ProviderConfigInput: {
-        customOauth2ProviderConfig: {
-          clientId: 'counted-client',
-          clientAuthenticationMethod: 'PRIVATE_KEY_JWT',
-          privateKeyJwtConfig: { privateKeySource: { kmsKeySource: { kmsKeyArn: keyArn } }, signingAlgorithm: 'ES256' },
-          oauthDiscovery: { authorizationServerMetadata: { issuer, authorizationEndpoint: `${issuer}/authorize`, tokenEndpoint: `${issuer}/token` } },
-        },
-      },
-    });
+    const created = await pkjwtProvider(provider, 'counted-client', { spec: 'ECC_NIST_P256', algorithm: 'ES256' });
     expect(created.status).toBe(201);
     expect(signingCalls()).toEqual(['DescribeKey', 'GetPublicKey']);
 
@@ -104,22 +110,8 @@ describe('KMS calls of a PRIVATE_KEY_JWT provider', () => {
   });
 
   it('authenticates a token exchange (ON_BEHALF_OF_TOKEN_EXCHANGE) with an assertion too', async () => {
-    const kms = new KMSClient({ endpoint: stack.emulatorEndpoint, region: stack.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    const keyArn = (await kms.send(new CreateKeyCommand({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata!.Arn!;
     const provider = uniqueName('pkjwt-obo');
-    const created = await call(control, '/identities/CreateOauth2CredentialProvider', {
-      name: provider,
-      credentialProviderVendor: 'CustomOauth2',
-      oauth2ProviderConfigInput: {
-        customOauth2ProviderConfig: {
-          clientId: 'obo-client',
-          clientAuthenticationMethod: 'PRIVATE_KEY_JWT',
-          privateKeyJwtConfig: { privateKeySource: { kmsKeySource: { kmsKeyArn: keyArn } }, signingAlgorithm: 'RS256' },
-          oauthDiscovery: { authorizationServerMetadata: { issuer, authorizationEndpoint: `${issuer}/authorize`, tokenEndpoint: `${issuer}/token` } },
-          onBehalfOfTokenExchangeConfig: { grantType: 'TOKEN_EXCHANGE' },
-        },
-      },
-    });
+    const created = await pkjwtProvider(provider, 'obo-client', { spec: 'RSA_2048', algorithm: 'RS256' }, { onBehalfOfTokenExchangeConfig: { grantType: 'TOKEN_EXCHANGE' } });
     expect(created.status).toBe(201);
     const workload = uniqueName('agent');
     expect((await call(control, '/identities/CreateWorkloadIdentity', { name: workload })).status).toBe(201);

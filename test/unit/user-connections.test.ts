@@ -37,7 +37,6 @@ async function harness() {
     identities,
     providers: { get: async ({ name }) => providers.get(name) },
     vault,
-    bindings: store,
     pageTokens: new PageTokens(new InMemoryServiceKeys()),
     // No discovery document answers: revocation is not supported, and nothing leaves the process.
     fetchJson: async (url) => {
